@@ -1,0 +1,90 @@
+// Package crm holds dealpath's domain: the records a sales team works with,
+// the rules that govern them (validation, permissions, optimistic locking)
+// and the storage interfaces those rules need. It imports nothing of ours
+// except the playbook engine, so every other layer depends on it and not the
+// other way round.
+package crm
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// Error codes shared by every layer. The web layer maps each to one HTTP
+// status in a single function; nothing else may invent codes.
+const (
+	EINVALID         = "invalid"
+	ENOTFOUND        = "not_found"
+	ECONFLICT        = "conflict"
+	EFORBIDDEN       = "forbidden"
+	EUNAUTHENTICATED = "unauthenticated"
+	EGATEUNMET       = "gate_unmet"
+	EINTERNAL        = "internal"
+)
+
+// Message is a translatable text: a key into the message catalogue plus the
+// arguments its template needs. The domain never renders text itself, so the
+// same error reads in zh-CN or en depending on who asked.
+type Message struct {
+	Key  string
+	Args []any
+}
+
+// Msg builds a Message.
+func Msg(key string, args ...any) Message { return Message{Key: key, Args: args} }
+
+// Error is a domain error: a code, a translatable message and, for invalid
+// input, the message for each offending field.
+type Error struct {
+	Code    string
+	Message Message
+	Fields  map[string]Message
+}
+
+// Error implements error with the untranslated key, for logs and tests.
+func (e *Error) Error() string {
+	if len(e.Fields) == 0 {
+		return fmt.Sprintf("%s: %s", e.Code, e.Message.Key)
+	}
+	keys := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return fmt.Sprintf("%s: %s %v", e.Code, e.Message.Key, keys)
+}
+
+// Errorf returns a domain error with the given code and message.
+func Errorf(code, key string, args ...any) *Error {
+	return &Error{Code: code, Message: Msg(key, args...)}
+}
+
+// ErrorCode returns the code of a domain error, or EINTERNAL for anything
+// else: an unexpected error is always the server's fault.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// NotFound reports a record that does not exist or that the actor may not
+// see; the two are deliberately indistinguishable.
+func NotFound(kind string) *Error {
+	return Errorf(ENOTFOUND, "error.not_found", Msg("record."+kind))
+}
+
+// Conflict reports a stale version: someone else changed the record since it
+// was read.
+func Conflict() *Error { return Errorf(ECONFLICT, "error.stale_version") }
+
+// Forbidden reports an action the actor's role does not allow.
+func Forbidden() *Error { return Errorf(EFORBIDDEN, "error.forbidden") }
+
+// MessageKey lets the message catalogue render nested messages.
+func (m Message) MessageKey() string { return m.Key }
+
+// MessageArgs lets the message catalogue render nested messages.
+func (m Message) MessageArgs() []any { return m.Args }

@@ -1,0 +1,88 @@
+package crm
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Store is everything the domain needs from persistence. The store package
+// implements it once for SQLite and PostgreSQL.
+type Store interface {
+	UserStore
+	AccountStore
+	ContactStore
+	DealStore
+	ActivityStore
+	AuditStore
+	Ping(ctx context.Context) error
+}
+
+// Service carries the business rules. Handlers and the CLI call it with the
+// acting user; it checks permissions, validates, and calls the store.
+type Service struct {
+	Store Store
+	// Now is the clock; tests inject a fixed one.
+	Now func() time.Time
+	// PasswordCost tunes password hashing; tests lower it to stay fast.
+	PasswordCost int
+	// SessionTTL is how long a login stays valid.
+	SessionTTL time.Duration
+}
+
+// NewService returns a service with production defaults.
+func NewService(st Store) *Service {
+	return &Service{Store: st, Now: time.Now, PasswordCost: DefaultPasswordCost, SessionTTL: 30 * 24 * time.Hour}
+}
+
+// now returns the current time in UTC, truncated to microseconds because
+// PostgreSQL keeps no more, and a record must read back exactly as written.
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// checkAssignable decides whether the actor may make ownerID the owner of a
+// record: reps only themselves, managers members of their team, admins any
+// active user.
+func (s *Service) checkAssignable(ctx context.Context, actor Actor, ownerID int64) error {
+	if ownerID == actor.UserID {
+		return nil
+	}
+	if actor.Role == RoleRep {
+		return Forbidden()
+	}
+	u, err := s.Store.UserByID(ctx, ownerID)
+	if err != nil {
+		if ErrorCode(err) == ENOTFOUND {
+			return &Error{Code: EINVALID, Message: Msg("error.invalid"), Fields: map[string]Message{"owner_id": Msg("field.unknown_user")}}
+		}
+		return err
+	}
+	if u.Disabled {
+		return &Error{Code: EINVALID, Message: Msg("error.invalid"), Fields: map[string]Message{"owner_id": Msg("field.user_disabled")}}
+	}
+	if actor.IsAdmin() {
+		return nil
+	}
+	if actor.TeamID != 0 && u.TeamID != nil && *u.TeamID == actor.TeamID {
+		return nil
+	}
+	return Forbidden()
+}
+
+// audit builds an audit row; before and after are any JSON-able values.
+func (s *Service) audit(actor Actor, kind string, id int64, action string, before, after any, reason string) *AuditEntry {
+	return &AuditEntry{
+		ActorID: actor.UserID, EntityType: kind, EntityID: id, Action: action,
+		Before: toJSON(before), After: toJSON(after), Reason: reason, CreatedAt: s.now(),
+	}
+}
+
+func toJSON(v any) string {
+	if v == nil {
+		return ""
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}

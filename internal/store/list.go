@@ -1,0 +1,265 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dealpath/dealpath/internal/crm"
+)
+
+// sortSpec is one sortable field of a list: its SQL expression per engine
+// (nullable columns are wrapped in COALESCE with a sentinel that sorts them
+// last, so that keyset pagination never meets a NULL) and how its cursor
+// value is written back as a query argument.
+type sortSpec struct {
+	sqlite   string
+	postgres string
+	kind     byte // 's' text, 'i' integer, 't' time, 'd' date
+}
+
+// listQuery is a list in the making: what to select, from where, under which
+// conditions, and the sort fields it offers.
+type listQuery struct {
+	cols   string
+	from   string
+	idCol  string
+	where  []string
+	args   []any
+	sorts  map[string]sortSpec
+	defSrt string
+}
+
+func (lq *listQuery) and(cond string, args ...any) {
+	lq.where = append(lq.where, cond)
+	lq.args = append(lq.args, args...)
+}
+
+// scope restricts the list to what the actor may see, by the owner column.
+func (lq *listQuery) scope(ownerCol string, s crm.Scope) {
+	switch {
+	case s.All:
+	case s.TeamID != 0:
+		lq.and(fmt.Sprintf("(%s = ? OR %s IN (SELECT id FROM users WHERE team_id = ?))", ownerCol, ownerCol), s.OwnerID, s.TeamID)
+	default:
+		lq.and(ownerCol+" = ?", s.OwnerID)
+	}
+}
+
+// search adds a case-insensitive substring match on a name column. LIKE
+// with % on both sides works for Chinese, where word-based search does not.
+func (lq *listQuery) search(col, q string) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return
+	}
+	lq.and("lower("+col+") LIKE ? ESCAPE '\\'", "%"+likeEscape(asciiLower(q))+"%")
+}
+
+func likeEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// asciiLower lowers only ASCII letters: SQLite's lower() does the same, so
+// both sides of the LIKE agree on every engine.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && 'Z' >= c {
+			b[i] = c + 32
+		}
+	}
+	return string(b)
+}
+
+// cursor is the decoded form of the opaque next_cursor: the sort key and id
+// of the last row of the previous page.
+type cursor struct {
+	Sort string `json:"s"`
+	Key  any    `json:"k"`
+	ID   int64  `json:"i"`
+}
+
+func badCursor() error {
+	return &crm.Error{Code: crm.EINVALID, Message: crm.Msg("error.invalid"), Fields: map[string]crm.Message{"cursor": crm.Msg("field.cursor")}}
+}
+
+func decodeCursor(s string) (*cursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) > 1024 {
+		return nil, badCursor()
+	}
+	var c cursor
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.UseNumber()
+	if err := dec.Decode(&c); err != nil {
+		return nil, badCursor()
+	}
+	return &c, nil
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// run executes the list: one page in keyset order, the next cursor, and
+// the total when asked. scan reads one row; its last destination must be
+// the sort key, which run appends to the selected columns.
+func (db *DB) run(ctx context.Context, lq *listQuery, p crm.ListParams, scan func(rows *sql.Rows, sortKey *any) (id int64, err error)) (next string, total *int, err error) {
+	field, desc := p.Sort, false
+	if field == "" {
+		field = lq.defSrt
+	}
+	if strings.HasPrefix(field, "-") {
+		field, desc = field[1:], true
+	}
+	spec, ok := lq.sorts[field]
+	if !ok {
+		return "", nil, &crm.Error{Code: crm.EINVALID, Message: crm.Msg("error.invalid"), Fields: map[string]crm.Message{"sort": crm.Msg("field.sort")}}
+	}
+	expr := spec.sqlite
+	if db.engine == Postgres {
+		expr = spec.postgres
+	}
+	where := append([]string(nil), lq.where...)
+	args := append([]any(nil), lq.args...)
+
+	if p.WithTotal {
+		var n int
+		qs := "SELECT COUNT(*) FROM " + lq.from + whereSQL(where)
+		if err := db.read.QueryRowContext(ctx, db.q(qs), args...).Scan(&n); err != nil {
+			return "", nil, err
+		}
+		total = &n
+	}
+
+	op, dir := ">", "ASC"
+	if desc {
+		op, dir = "<", "DESC"
+	}
+	if p.Cursor != "" {
+		c, err := decodeCursor(p.Cursor)
+		if err != nil {
+			return "", nil, err
+		}
+		key, err := cursorArg(spec.kind, c.Key)
+		if err != nil || c.Sort != p.Sort {
+			return "", nil, badCursor()
+		}
+		where = append(where, fmt.Sprintf("(%s, %s) %s (?, ?)", expr, lq.idCol, op))
+		args = append(args, key, c.ID)
+	}
+	qs := fmt.Sprintf("SELECT %s, %s FROM %s%s ORDER BY %s %s, %s %s LIMIT %d",
+		lq.cols, expr, lq.from, whereSQL(where), expr, dir, lq.idCol, dir, p.Limit+1)
+	rows, err := db.read.QueryContext(ctx, db.q(qs), args...)
+	if err != nil {
+		return "", nil, err
+	}
+	defer rows.Close()
+	n := 0
+	var lastKey any
+	var lastID int64
+	for rows.Next() {
+		n++
+		if n > p.Limit {
+			next = encodeCursor(cursor{Sort: p.Sort, Key: cursorValue(spec.kind, lastKey), ID: lastID})
+			break
+		}
+		var key any
+		id, err := scan(rows, &key)
+		if err != nil {
+			return "", nil, err
+		}
+		lastKey, lastID = key, id
+	}
+	if err := rows.Err(); err != nil {
+		return "", nil, err
+	}
+	return next, total, nil
+}
+
+func whereSQL(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// cursorValue turns a scanned sort key into a JSON-safe value.
+func cursorValue(kind byte, v any) any {
+	switch x := v.(type) {
+	case []byte:
+		return string(x)
+	case time.Time:
+		if kind == 'd' {
+			return x.UTC().Format(crm.DateLayout)
+		}
+		return x.UTC().Format(timeLayout)
+	}
+	return v
+}
+
+// cursorArg checks a cursor's key against the sort field's kind, so that a
+// forged cursor cannot smuggle a value of the wrong type into the query.
+func cursorArg(kind byte, v any) (any, error) {
+	switch kind {
+	case 'i':
+		n, ok := v.(json.Number)
+		if !ok {
+			return nil, badCursor()
+		}
+		return n.Int64()
+	case 't':
+		s, ok := v.(string)
+		if !ok {
+			return nil, badCursor()
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return nil, badCursor()
+		}
+		return t.UTC().Format(timeLayout), nil
+	case 'd':
+		s, ok := v.(string)
+		if !ok {
+			return nil, badCursor()
+		}
+		if _, err := crm.ParseDate(s); err != nil {
+			return nil, badCursor()
+		}
+		return s, nil
+	default:
+		s, ok := v.(string)
+		if !ok {
+			return nil, badCursor()
+		}
+		return s, nil
+	}
+}
+
+// Sort specs shared by several lists.
+func textSort(col string) sortSpec { return sortSpec{col, col, 's'} }
+func intSort(col string) sortSpec  { return sortSpec{col, col, 'i'} }
+func timeSort(col string) sortSpec { return sortSpec{col, col, 't'} }
+
+// nullIntSort sorts a nullable integer with unknown values first (ascending).
+func nullIntSort(col string) sortSpec {
+	e := "COALESCE(" + col + ", -1)"
+	return sortSpec{e, e, 'i'}
+}
+
+// nullDateSort sorts a nullable date with unknown values last (ascending).
+func nullDateSort(col string) sortSpec {
+	return sortSpec{"COALESCE(" + col + ", '9999-12-31')", "COALESCE(" + col + ", DATE '9999-12-31')", 'd'}
+}
+
+// nullTimeSort sorts a nullable time with unknown values last (ascending).
+func nullTimeSort(col string) sortSpec {
+	return sortSpec{"COALESCE(" + col + ", '9999-12-31T00:00:00.000000Z')", "COALESCE(" + col + ", TIMESTAMPTZ '9999-12-31 00:00:00Z')", 't'}
+}
