@@ -34,3 +34,21 @@ func (f *dbFlags) open(ctx context.Context) (*store.DB, *crm.Service, error) {
 	}
 	return db, crm.NewService(db), nil
 }
+
+// parseInterspersed parses flags that may stand before, between or after
+// the positional arguments ("user add alice --role rep" and "user add
+// --role rep alice" both work), and returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}

@@ -23,7 +23,8 @@ func runTeam(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Usage = func() { fmt.Fprintln(stderr, teamUsage) }
 	var dbf dbFlags
 	dbf.register(fs)
-	if err := fs.Parse(args[1:]); err != nil {
+	positional, err := parseInterspersed(fs, args[1:])
+	if err != nil {
 		return err
 	}
 	db, svc, err := dbf.open(ctx)
@@ -33,11 +34,11 @@ func runTeam(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer db.Close()
 	switch args[0] {
 	case "add":
-		if fs.NArg() != 1 {
+		if len(positional) != 1 {
 			fmt.Fprintln(stderr, teamUsage)
 			return errUsage
 		}
-		t, err := svc.CreateTeam(ctx, crm.SystemActor, crm.TeamInput{Name: fs.Arg(0)})
+		t, err := svc.CreateTeam(ctx, crm.SystemActor, crm.TeamInput{Name: positional[0]})
 		if err != nil {
 			return cliError(err)
 		}

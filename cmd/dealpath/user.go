@@ -41,17 +41,10 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	lang := fs.String("lang", "zh-CN", "language: zh-CN or en")
 	password := fs.String("password", "", "password (visible in the process list; prefer --password-stdin)")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	// Flags may come before or after the username.
-	sub, rest := args[0], args[1:]
-	if err := fs.Parse(rest); err != nil {
+	sub := args[0]
+	positional, err := parseInterspersed(fs, args[1:])
+	if err != nil {
 		return err
-	}
-	positional := fs.Args()
-	if len(positional) > 0 && len(positional[0]) > 0 && positional[0][0] != '-' {
-		if err := fs.Parse(positional[1:]); err != nil {
-			return err
-		}
-		positional = append([]string{positional[0]}, fs.Args()...)
 	}
 	readPassword := func() (string, bool, error) {
 		switch {
@@ -79,7 +72,6 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer db.Close()
-
 	switch sub {
 	case "add":
 		username, err := needName()
