@@ -192,4 +192,3 @@ func waitForAddr(t *testing.T, out, errb *syncBuffer) string {
 	t.Fatalf("server did not start: %s %s", out.String(), errb.String())
 	return ""
 }
-

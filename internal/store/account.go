@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 
 	"github.com/dealpath/dealpath/internal/crm"
@@ -51,6 +52,9 @@ func (db *DB) CreateAccount(ctx context.Context, a *crm.Account) error {
 	).Scan(&a.ID)
 	if isUniqueViolation(err) {
 		return duplicate("credit_code")
+	}
+	if isForeignKeyViolation(err) {
+		return unknownOwner()
 	}
 	if err != nil {
 		return err
@@ -122,6 +126,9 @@ func (db *DB) UpdateAccount(ctx context.Context, a *crm.Account, expectVersion i
 	if isUniqueViolation(err) {
 		return duplicate("credit_code")
 	}
+	if isForeignKeyViolation(err) {
+		return unknownOwner()
+	}
 	if err := db.checkVersioned(ctx, res, err, "accounts", "account", a.ID); err != nil {
 		return err
 	}
@@ -155,6 +162,12 @@ func (db *DB) checkVersioned(ctx context.Context, res sql.Result, err error, tab
 // DeleteAccount soft-deletes an account without live contacts or deals.
 func (db *DB) DeleteAccount(ctx context.Context, id, expectVersion int64, audit *crm.AuditEntry) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		// Delete first, count after: the UPDATE locks the row, so a contact
+		// or deal created meanwhile either committed before the count or
+		// finds the account deleted (requireLive).
+		if err := db.softDelete(ctx, tx, "accounts", "account", id, expectVersion, audit); err != nil {
+			return err
+		}
 		var refs int
 		err := tx.QueryRowContext(ctx, db.q(`SELECT
 			(SELECT COUNT(*) FROM contacts WHERE account_id = ? AND deleted_at IS NULL) +
@@ -165,12 +178,16 @@ func (db *DB) DeleteAccount(ctx context.Context, id, expectVersion int64, audit 
 		if refs > 0 {
 			return inUse("account")
 		}
-		return db.softDelete(ctx, tx, "accounts", "account", id, expectVersion, audit)
+		return nil
 	})
 }
 
 // softDelete marks a row deleted and writes its audit row, inside tx.
+// Every delete is audited, so audit is required.
 func (db *DB) softDelete(ctx context.Context, tx *sql.Tx, table, kind string, id, expectVersion int64, audit *crm.AuditEntry) error {
+	if audit == nil {
+		return errors.New("store: delete without audit entry")
+	}
 	res, err := tx.ExecContext(ctx, db.q("UPDATE "+table+" SET deleted_at = ?, version = version + 1 WHERE id = ? AND version = ? AND deleted_at IS NULL"),
 		db.t(audit.CreatedAt), id, expectVersion)
 	if err != nil {

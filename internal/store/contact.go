@@ -35,16 +35,16 @@ func unknownRef(field string) error {
 
 // requireLive checks, inside the writing transaction, that the row a new
 // record refers to exists and is not deleted. The foreign key alone would
-// accept a soft-deleted row and would fail with a raw driver error.
+// accept a soft-deleted row and would fail with a raw driver error. The
+// shared lock makes a concurrent delete of that row wait for this
+// transaction (or this one see the delete), so no child outlives its parent.
 func (db *DB) requireLive(ctx context.Context, q querier, table string, id int64, field string) error {
-	var n int
-	if err := q.QueryRowContext(ctx, db.q("SELECT COUNT(*) FROM "+table+" WHERE id = ? AND deleted_at IS NULL"), id).Scan(&n); err != nil {
-		return err
-	}
-	if n == 0 {
+	var got int64
+	err := q.QueryRowContext(ctx, db.q("SELECT id FROM "+table+" WHERE id = ? AND deleted_at IS NULL"+db.forShare("")), id).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
 		return unknownRef(field)
 	}
-	return nil
+	return err
 }
 
 // CreateContact inserts a contact on a live account and sets its id and the
@@ -54,7 +54,7 @@ func (db *DB) CreateContact(ctx context.Context, c *crm.Contact) error {
 		// Reading the owner doubles as the check that the account is live,
 		// in the same transaction as the insert.
 		err := tx.QueryRowContext(ctx, db.q(`SELECT a.owner_id, COALESCE(u.team_id, 0) FROM accounts a JOIN users u ON u.id = a.owner_id
-			WHERE a.id = ? AND a.deleted_at IS NULL`), c.AccountID).Scan(&c.AccountOwnerID, &c.AccountOwnerTeamID)
+			WHERE a.id = ? AND a.deleted_at IS NULL`+db.forShare("a")), c.AccountID).Scan(&c.AccountOwnerID, &c.AccountOwnerTeamID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return unknownRef("account_id")
 		}
@@ -136,6 +136,12 @@ func (db *DB) UpdateContact(ctx context.Context, c *crm.Contact, expectVersion i
 // contact.
 func (db *DB) DeleteContact(ctx context.Context, id, expectVersion int64, audit *crm.AuditEntry) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		// Delete first, count after: the UPDATE locks the row, so a deal
+		// adding this contact meanwhile either finished before the count
+		// or sees the contact deleted.
+		if err := db.softDelete(ctx, tx, "contacts", "contact", id, expectVersion, audit); err != nil {
+			return err
+		}
 		var refs int
 		err := tx.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM deal_contacts dc JOIN deals d ON d.id = dc.deal_id
 			WHERE dc.contact_id = ? AND d.deleted_at IS NULL`), id).Scan(&refs)
@@ -145,6 +151,6 @@ func (db *DB) DeleteContact(ctx context.Context, id, expectVersion int64, audit 
 		if refs > 0 {
 			return inUse("contact")
 		}
-		return db.softDelete(ctx, tx, "contacts", "contact", id, expectVersion, audit)
+		return nil
 	})
 }

@@ -156,6 +156,19 @@ func (db *DB) q(query string) string {
 	return b.String()
 }
 
+// forShare locks the rows a query reads against concurrent updates until
+// the transaction ends, on PostgreSQL ("FOR SHARE [OF alias]"). SQLite needs
+// nothing: its single writer already serializes write transactions.
+func (db *DB) forShare(alias string) string {
+	if db.engine != Postgres {
+		return ""
+	}
+	if alias != "" {
+		return " FOR SHARE OF " + alias
+	}
+	return " FOR SHARE"
+}
+
 // inTx runs fn in a write transaction and commits when it returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"github.com/dealpath/dealpath/internal/crm"
 )
@@ -202,10 +203,10 @@ func (db *DB) AddDealContact(ctx context.Context, dc *crm.DealContact) error {
 		if err != nil {
 			return notFound(err, "deal")
 		}
-		var ok int
-		err = tx.QueryRowContext(ctx, db.q("SELECT COUNT(*) FROM contacts WHERE id = ? AND account_id = ? AND deleted_at IS NULL"),
+		var ok int64
+		err = tx.QueryRowContext(ctx, db.q("SELECT id FROM contacts WHERE id = ? AND account_id = ? AND deleted_at IS NULL"+db.forShare("")),
 			dc.ContactID, accountID).Scan(&ok)
-		if err != nil {
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		if ok == 0 {

@@ -141,7 +141,8 @@ CREATE TABLE activities (
     updated_at TEXT    NOT NULL,
     deleted_at TEXT
 );
-CREATE INDEX activities_owner_due ON activities (owner_id, due_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX activities_owner_due ON activities (owner_id, (COALESCE(due_at, '9999-12-31T00:00:00.000000Z')), id) WHERE deleted_at IS NULL;
+CREATE INDEX activities_due ON activities ((COALESCE(due_at, '9999-12-31T00:00:00.000000Z')), id) WHERE deleted_at IS NULL;
 CREATE INDEX activities_deal ON activities (deal_id) WHERE deleted_at IS NULL;
 CREATE INDEX activities_account ON activities (account_id) WHERE deleted_at IS NULL;
 CREATE INDEX activities_contact ON activities (contact_id) WHERE deleted_at IS NULL;
