@@ -147,6 +147,9 @@ func (p *AccountPatch) apply(a *Account) {
 
 func (a *Account) validate() error {
 	var v validator
+	if a.OwnerID <= 0 {
+		v.add("owner_id", "field.required")
+	}
 	v.required("name", a.Name)
 	v.maxLen("name", a.Name, MaxName)
 	if a.CreditCode != "" && !ValidCreditCode(a.CreditCode) {
@@ -233,8 +236,8 @@ func (s *Service) UpdateAccount(ctx context.Context, actor Actor, id int64, p Ac
 	if err != nil {
 		return nil, err
 	}
-	if p.Version != a.Version {
-		return nil, Conflict()
+	if err := checkVersion(p.Version, a.Version); err != nil {
+		return nil, err
 	}
 	oldOwner := a.OwnerID
 	p.apply(a)

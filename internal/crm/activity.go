@@ -27,17 +27,19 @@ type Activity struct {
 }
 
 // ActivityInput creates an activity. A deal link implies the deal's account;
-// a contact link implies the contact's account.
+// a contact link implies the contact's account. The times are Opt rather
+// than *time.Time so that a malformed time is reported on its field (see
+// Opt.UnmarshalJSON); absent and null both mean none.
 type ActivityInput struct {
-	Type      string     `json:"type"`
-	Subject   string     `json:"subject"`
-	DueAt     *time.Time `json:"due_at"`
-	DoneAt    *time.Time `json:"done_at"`
-	DealID    *int64     `json:"deal_id"`
-	AccountID *int64     `json:"account_id"`
-	ContactID *int64     `json:"contact_id"`
-	Notes     string     `json:"notes"`
-	OwnerID   int64      `json:"owner_id"`
+	Type      string         `json:"type"`
+	Subject   string         `json:"subject"`
+	DueAt     Opt[time.Time] `json:"due_at"`
+	DoneAt    Opt[time.Time] `json:"done_at"`
+	DealID    *int64         `json:"deal_id"`
+	AccountID *int64         `json:"account_id"`
+	ContactID *int64         `json:"contact_id"`
+	Notes     string         `json:"notes"`
+	OwnerID   int64          `json:"owner_id"`
 }
 
 // ActivityPatch changes an activity; links are fixed once made.
@@ -77,6 +79,9 @@ type ActivityStore interface {
 
 func (a *Activity) validate() error {
 	var v validator
+	if a.OwnerID <= 0 {
+		v.add("owner_id", "field.required")
+	}
 	v.oneOf("type", a.Type, ActivityTypes, false)
 	v.required("subject", a.Subject)
 	v.maxLen("subject", a.Subject, MaxName)
@@ -101,7 +106,7 @@ func utcPtr(t *time.Time) *time.Time {
 // must agree with each other: a deal's activity is on that deal's account.
 func (s *Service) CreateActivity(ctx context.Context, actor Actor, in ActivityInput) (*Activity, error) {
 	a := &Activity{
-		Type: in.Type, Subject: clean(in.Subject), DueAt: utcPtr(in.DueAt), DoneAt: utcPtr(in.DoneAt),
+		Type: in.Type, Subject: clean(in.Subject), DueAt: utcPtr(in.DueAt.ptr()), DoneAt: utcPtr(in.DoneAt.ptr()),
 		DealID: in.DealID, AccountID: in.AccountID, ContactID: in.ContactID, Notes: in.Notes, OwnerID: in.OwnerID,
 	}
 	if a.OwnerID == 0 {
@@ -187,8 +192,8 @@ func (s *Service) UpdateActivity(ctx context.Context, actor Actor, id int64, p A
 	if err != nil {
 		return nil, err
 	}
-	if p.Version != a.Version {
-		return nil, Conflict()
+	if err := checkVersion(p.Version, a.Version); err != nil {
+		return nil, err
 	}
 	oldOwner := a.OwnerID
 	p.Type.apply(&a.Type)

@@ -159,8 +159,8 @@ func (s *Service) UpdateContact(ctx context.Context, actor Actor, id int64, p Co
 	if err != nil {
 		return nil, err
 	}
-	if p.Version != c.Version {
-		return nil, Conflict()
+	if err := checkVersion(p.Version, c.Version); err != nil {
+		return nil, err
 	}
 	p.apply(c)
 	if err := c.validate(); err != nil {

@@ -119,6 +119,9 @@ type DealStore interface {
 
 func (d *Deal) validate() error {
 	var v validator
+	if d.OwnerID <= 0 {
+		v.add("owner_id", "field.required")
+	}
 	if d.AccountID <= 0 {
 		v.add("account_id", "field.required")
 	}
@@ -199,8 +202,8 @@ func (s *Service) UpdateDeal(ctx context.Context, actor Actor, id int64, p DealP
 	if err != nil {
 		return nil, err
 	}
-	if p.Version != d.Version {
-		return nil, Conflict()
+	if err := checkVersion(p.Version, d.Version); err != nil {
+		return nil, err
 	}
 	oldOwner := d.OwnerID
 	p.OwnerID.apply(&d.OwnerID)
@@ -342,8 +345,8 @@ func (s *Service) UpdateDealContact(ctx context.Context, actor Actor, dealID, co
 	if err != nil {
 		return nil, err
 	}
-	if p.Version != dc.Version {
-		return nil, Conflict()
+	if err := checkVersion(p.Version, dc.Version); err != nil {
+		return nil, err
 	}
 	p.BuyingRole.apply(&dc.BuyingRole)
 	p.Stance.apply(&dc.Stance)

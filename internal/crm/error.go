@@ -88,3 +88,16 @@ func (m Message) MessageKey() string { return m.Key }
 
 // MessageArgs lets the message catalogue render nested messages.
 func (m Message) MessageArgs() []any { return m.Args }
+
+// checkVersion compares the version a client sent with the stored one. A
+// missing version is a client error of its own, not a conflict: telling the
+// user "someone else changed this" would send them reloading for nothing.
+func checkVersion(sent, current int64) error {
+	if sent <= 0 {
+		return &Error{Code: EINVALID, Message: Msg("error.invalid"), Fields: map[string]Message{"version": Msg("field.required")}}
+	}
+	if sent != current {
+		return Conflict()
+	}
+	return nil
+}

@@ -32,9 +32,9 @@ func (p *ListParams) normalize(v *validator, sortable []string) {
 	if p.Limit < 1 || p.Limit > MaxLimit {
 		v.add("limit", "field.range", 1, MaxLimit)
 	}
-	if len([]rune(p.Q)) > MaxShort {
-		v.add("q", "field.too_long", MaxShort)
-	}
+	// maxLen also refuses NUL and invalid UTF-8, which PostgreSQL rejects
+	// in any text parameter: unchecked, a search for them is a 500.
+	v.maxLen("q", p.Q, MaxShort)
 	if p.Sort != "" {
 		f := p.Sort
 		if f[0] == '-' {

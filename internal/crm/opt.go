@@ -3,18 +3,24 @@ package crm
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"reflect"
 )
 
 // Opt is one field of a partial update (PATCH): it tells apart a field the
 // client did not send (Set false), a field it cleared with null (Set and
-// Null) and a field it set to a value.
+// Null) and a field it set to a value. Inputs use it too for values whose
+// own decoder reports errors without naming the field (time.Time).
 type Opt[T any] struct {
 	Set   bool
 	Null  bool
 	Value T
 }
 
-// UnmarshalJSON records that the field was present.
+// UnmarshalJSON records that the field was present. Any decoding error
+// becomes a *json.UnmarshalTypeError, the only kind to which the decoder
+// adds the field's name: time.Time, for one, answers a bad time with a bare
+// parse error, which the API could then not report on its field.
 func (o *Opt[T]) UnmarshalJSON(b []byte) error {
 	o.Set = true
 	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
@@ -23,7 +29,21 @@ func (o *Opt[T]) UnmarshalJSON(b []byte) error {
 		o.Value = zero
 		return nil
 	}
-	return json.Unmarshal(b, &o.Value)
+	err := json.Unmarshal(b, &o.Value)
+	var ute *json.UnmarshalTypeError
+	if err != nil && !errors.As(err, &ute) {
+		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeFor[T]()}
+	}
+	return err
+}
+
+// ptr returns the value of a set, non-null Opt, else nil.
+func (o Opt[T]) ptr() *T {
+	if !o.Set || o.Null {
+		return nil
+	}
+	v := o.Value
+	return &v
 }
 
 // Some returns a set Opt, for callers that build patches in Go.

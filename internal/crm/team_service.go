@@ -45,8 +45,8 @@ func (s *Service) UpdateTeam(ctx context.Context, actor Actor, id int64, p TeamP
 	if err != nil {
 		return nil, err
 	}
-	if p.Version != t.Version {
-		return nil, Conflict()
+	if err := checkVersion(p.Version, t.Version); err != nil {
+		return nil, err
 	}
 	p.Name.apply(&t.Name)
 	t.Name = clean(t.Name)

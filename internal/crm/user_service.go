@@ -118,8 +118,8 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, id int64, p UserP
 	if err != nil {
 		return nil, err
 	}
-	if p.Version != u.Version {
-		return nil, Conflict()
+	if err := checkVersion(p.Version, u.Version); err != nil {
+		return nil, err
 	}
 	p.DisplayName.apply(&u.DisplayName)
 	p.Email.apply(&u.Email)
@@ -206,7 +206,14 @@ func (s *Service) EnsureAdmin(ctx context.Context, password string) (string, boo
 // username and a wrong password answer the same, so that usernames cannot
 // be probed.
 func (s *Service) Login(ctx context.Context, username, password, kind string) (token string, u *User, err error) {
-	u, err = s.Store.UserByUsername(ctx, strings.TrimSpace(username))
+	username = strings.TrimSpace(username)
+	// No user has a name outside the pattern, and the database need not be
+	// asked about one: PostgreSQL refuses a NUL byte in a query with an
+	// error, which would be a 500 instead of a failed login.
+	if !usernamePattern.MatchString(username) {
+		return "", nil, Errorf(EUNAUTHENTICATED, "error.bad_login")
+	}
+	u, err = s.Store.UserByUsername(ctx, username)
 	if err != nil && ErrorCode(err) != ENOTFOUND {
 		return "", nil, err
 	}

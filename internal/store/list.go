@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dealpath/dealpath/internal/crm"
 )
@@ -32,6 +33,14 @@ type listQuery struct {
 	args   []any
 	sorts  map[string]sortSpec
 	defSrt string
+	// searches are the text searches, turned into SQL by run, which knows
+	// the engine (see search).
+	searches []textSearch
+}
+
+// textSearch is one search condition: a column and its LIKE pattern.
+type textSearch struct {
+	col, pattern string
 }
 
 func (lq *listQuery) and(cond string, args ...any) {
@@ -50,14 +59,27 @@ func (lq *listQuery) scope(ownerCol string, s crm.Scope) {
 	}
 }
 
-// search adds a case-insensitive substring match on a name column. LIKE
-// with % on both sides works for Chinese, where word-based search does not.
+// search adds a substring match on a name column that ignores the case of
+// Latin letters. LIKE with % on both sides works for Chinese, where
+// word-based search does not.
 func (lq *listQuery) search(col, q string) {
 	q = strings.TrimSpace(q)
 	if q == "" {
 		return
 	}
-	lq.and("lower("+col+") LIKE ? ESCAPE '\\'", "%"+likeEscape(asciiLower(q))+"%")
+	lq.searches = append(lq.searches, textSearch{col, "%" + likeEscape(asciiLower(q)) + "%"})
+}
+
+// searchSQL is the condition of a search on the engine. PostgreSQL's lower()
+// follows the column's collation and lowers Ü to ü as well, so a search for
+// the very text stored would miss it; under the C collation it lowers ASCII
+// only, as SQLite's lower() and asciiLower do.
+func (db *DB) searchSQL(s textSearch) string {
+	col := s.col
+	if db.engine == Postgres {
+		col += ` COLLATE "C"`
+	}
+	return "lower(" + col + ") LIKE ? ESCAPE '\\'"
 }
 
 func likeEscape(s string) string {
@@ -129,6 +151,10 @@ func (db *DB) run(ctx context.Context, lq *listQuery, p crm.ListParams, scan fun
 	}
 	where := append([]string(nil), lq.where...)
 	args := append([]any(nil), lq.args...)
+	for _, s := range lq.searches {
+		where = append(where, db.searchSQL(s))
+		args = append(args, s.pattern)
+	}
 
 	if p.WithTotal {
 		var n int
@@ -235,8 +261,10 @@ func cursorArg(kind byte, v any) (any, error) {
 		}
 		return s, nil
 	default:
+		// PostgreSQL refuses NUL and invalid UTF-8 in a text parameter with
+		// an error that would surface as a 500.
 		s, ok := v.(string)
-		if !ok {
+		if !ok || !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
 			return nil, badCursor()
 		}
 		return s, nil

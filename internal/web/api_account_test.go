@@ -139,3 +139,35 @@ func TestAccountListFiltersSortsAndPages(t *testing.T) {
 		}
 	})
 }
+
+// Errors speak the reader's language: Accept-Language first, then the
+// user's own setting, zh-CN by default.
+func TestErrorLanguage(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		e.user("rep", crm.RoleRep, nil)
+		c := e.login("rep")
+		zh := c.do("POST", "/api/v1/accounts", `{"name":""}`).failField("name")
+		if zh.Error.Message != "部分字段填写有误。" || zh.Error.Fields["name"] != "此项必填。" {
+			t.Errorf("zh-CN: %+v", zh.Error)
+		}
+		c.lang = "en-US,en;q=0.9"
+		en := c.do("POST", "/api/v1/accounts", `{"name":""}`).failField("name")
+		if en.Error.Message != "Some fields are not valid." || en.Error.Fields["name"] != "This field is required." {
+			t.Errorf("en: %+v", en.Error)
+		}
+		nf := c.do("GET", "/api/v1/accounts/12345", nil).fail(404, "not_found")
+		if nf.Error.Message != "Account not found." {
+			t.Errorf("en not found: %q", nf.Error.Message)
+		}
+
+		// The user's own language applies when the client names none.
+		var me crm.User
+		root := e.user("root", crm.RoleAdmin, nil)
+		admin := e.login("root")
+		admin.do("GET", "/api/v1/me", nil).ok(200, &me)
+		admin.do("PATCH", fmt.Sprintf("/api/v1/users/%d", root.ID), map[string]any{"version": me.Version, "language": "en"}).ok(200, nil)
+		if m := admin.do("POST", "/api/v1/accounts", `{"name":""}`).failField("name"); m.Error.Fields["name"] != "This field is required." {
+			t.Errorf("user setting en: %+v", m.Error)
+		}
+	})
+}

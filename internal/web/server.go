@@ -36,6 +36,9 @@ func New(svc *crm.Service, log *slog.Logger) *Server {
 	s.registerUsers()
 	s.registerTeams()
 	s.registerAccounts()
+	s.registerContacts()
+	s.registerDeals()
+	s.registerActivities()
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, crm.Errorf(crm.ENOTFOUND, "error.route_not_found"))
 	})
