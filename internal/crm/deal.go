@@ -19,8 +19,14 @@ type Deal struct {
 	NextStep          string    `json:"next_step"`
 	LostReason        string    `json:"lost_reason"`
 	StageChangedAt    time.Time `json:"stage_changed_at"`
-	CreatedAt         time.Time `json:"created_at"`
-	UpdatedAt         time.Time `json:"updated_at"`
+	// CloseDateSlips counts how often the expected close date moved later:
+	// a deal that keeps slipping is less healthy than its stage suggests.
+	CloseDateSlips int `json:"close_date_slips"`
+	// NoCompetitors records that the rep knows nobody else competes, which
+	// answers "know the competitors" (PLAYBOOK.md §5.2) as well as a list.
+	NoCompetitors bool      `json:"no_competitors"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 
 	// OwnerTeamID is the owner's team, loaded for permission checks.
 	OwnerTeamID int64 `json:"-"`
@@ -49,6 +55,7 @@ type DealPatch struct {
 	ExpectedCloseDate Opt[Date]   `json:"expected_close_date"`
 	Probability       Opt[int]    `json:"probability"`
 	NextStep          Opt[string] `json:"next_step"`
+	NoCompetitors     Opt[bool]   `json:"no_competitors"`
 }
 
 // StageMove asks to move a deal to another stage.
@@ -205,14 +212,18 @@ func (s *Service) UpdateDeal(ctx context.Context, actor Actor, id int64, p DealP
 	if err := checkVersion(p.Version, d.Version); err != nil {
 		return nil, err
 	}
-	oldOwner := d.OwnerID
+	oldOwner, oldClose := d.OwnerID, d.ExpectedCloseDate
 	p.OwnerID.apply(&d.OwnerID)
 	p.Title.apply(&d.Title)
 	p.Amount.apply(&d.Amount)
 	applyPtr(p.ExpectedCloseDate, &d.ExpectedCloseDate)
 	p.Probability.apply(&d.Probability)
 	p.NextStep.apply(&d.NextStep)
+	p.NoCompetitors.apply(&d.NoCompetitors)
 	d.Title, d.NextStep = clean(d.Title), clean(d.NextStep)
+	if oldClose != nil && d.ExpectedCloseDate != nil && d.ExpectedCloseDate.After(oldClose.Time) {
+		d.CloseDateSlips++
+	}
 	if err := d.validate(); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+
+	"github.com/dealpath/dealpath/internal/playbook"
 )
 
 // Store is everything the domain needs from persistence. The store package
@@ -22,6 +24,9 @@ type Store interface {
 // acting user; it checks permissions, validates, and calls the store.
 type Service struct {
 	Store Store
+	// Playbook is the sales process in force: stages, gates, fit rules,
+	// catalogues. It is read-only and shared.
+	Playbook *playbook.Playbook
 	// Now is the clock; tests inject a fixed one.
 	Now func() time.Time
 	// PasswordCost tunes password hashing; tests lower it to stay fast.
@@ -32,7 +37,7 @@ type Service struct {
 
 // NewService returns a service with production defaults.
 func NewService(st Store) *Service {
-	return &Service{Store: st, Now: time.Now, PasswordCost: DefaultPasswordCost, SessionTTL: 30 * 24 * time.Hour}
+	return &Service{Store: st, Playbook: playbook.Default(), Now: time.Now, PasswordCost: DefaultPasswordCost, SessionTTL: 30 * 24 * time.Hour}
 }
 
 // now returns the current time in UTC, truncated to microseconds because

@@ -9,14 +9,14 @@ import (
 )
 
 const dealCols = `d.id, d.version, d.account_id, d.owner_id, d.title, d.stage, d.amount, d.expected_close_date, d.probability,
-	d.next_step, d.lost_reason, d.stage_changed_at, d.created_at, d.updated_at, COALESCE(u.team_id, 0)`
+	d.next_step, d.lost_reason, d.stage_changed_at, d.close_date_slips, d.no_competitors, d.created_at, d.updated_at, COALESCE(u.team_id, 0)`
 
 const dealFrom = `deals d JOIN users u ON u.id = d.owner_id`
 
 func scanDeal(s interface{ Scan(...any) error }, extra ...any) (*crm.Deal, error) {
 	d := &crm.Deal{}
 	dest := []any{&d.ID, &d.Version, &d.AccountID, &d.OwnerID, &d.Title, &d.Stage, &d.Amount, nullDateCol{&d.ExpectedCloseDate},
-		&d.Probability, &d.NextStep, &d.LostReason, timeCol{&d.StageChangedAt}, timeCol{&d.CreatedAt}, timeCol{&d.UpdatedAt},
+		&d.Probability, &d.NextStep, &d.LostReason, timeCol{&d.StageChangedAt}, &d.CloseDateSlips, &d.NoCompetitors, timeCol{&d.CreatedAt}, timeCol{&d.UpdatedAt},
 		&d.OwnerTeamID}
 	if err := s.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
@@ -62,10 +62,11 @@ func (db *DB) CreateDeal(ctx context.Context, d *crm.Deal) error {
 			return err
 		}
 		err := tx.QueryRowContext(ctx, db.q(`INSERT INTO deals (version, account_id, owner_id, title, stage, amount,
-			expected_close_date, probability, next_step, lost_reason, stage_changed_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			expected_close_date, probability, next_step, lost_reason, stage_changed_at, close_date_slips, no_competitors,
+			created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 			d.Version, d.AccountID, d.OwnerID, d.Title, d.Stage, d.Amount, dp(d.ExpectedCloseDate), d.Probability,
-			d.NextStep, d.LostReason, db.t(d.StageChangedAt), db.t(d.CreatedAt), db.t(d.UpdatedAt)).Scan(&d.ID)
+			d.NextStep, d.LostReason, db.t(d.StageChangedAt), d.CloseDateSlips, d.NoCompetitors, db.t(d.CreatedAt), db.t(d.UpdatedAt)).Scan(&d.ID)
 		if isForeignKeyViolation(err) {
 			return unknownOwner()
 		}
@@ -148,10 +149,11 @@ func (db *DB) ListDeals(ctx context.Context, f crm.DealFilter) (*crm.Page[*crm.D
 func (db *DB) UpdateDeal(ctx context.Context, d *crm.Deal, expectVersion int64, audit *crm.AuditEntry) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, db.q(`UPDATE deals SET version = version + 1, owner_id = ?, title = ?, stage = ?, amount = ?,
-			expected_close_date = ?, probability = ?, next_step = ?, lost_reason = ?, stage_changed_at = ?, updated_at = ?
+			expected_close_date = ?, probability = ?, next_step = ?, lost_reason = ?, stage_changed_at = ?,
+			close_date_slips = ?, no_competitors = ?, updated_at = ?
 			WHERE id = ? AND version = ? AND deleted_at IS NULL`),
 			d.OwnerID, d.Title, d.Stage, d.Amount, dp(d.ExpectedCloseDate), d.Probability, d.NextStep, d.LostReason,
-			db.t(d.StageChangedAt), db.t(d.UpdatedAt), d.ID, expectVersion)
+			db.t(d.StageChangedAt), d.CloseDateSlips, d.NoCompetitors, db.t(d.UpdatedAt), d.ID, expectVersion)
 		if isForeignKeyViolation(err) {
 			return unknownOwner()
 		}

@@ -79,7 +79,7 @@ func TestResponseCheckCatchesMismatches(t *testing.T) {
 	deal := func() map[string]any {
 		return map[string]any{"id": 5, "version": 1, "account_id": 3, "owner_id": 1, "title": "ERP", "stage": "demo",
 			"amount": 12000000, "expected_close_date": "2026-12-31", "probability": 40, "next_step": "", "lost_reason": "",
-			"stage_changed_at": "2026-11-02T09:00:00Z", "created_at": "2026-11-02T09:00:00Z", "updated_at": "2026-11-02T09:00:00Z"}
+			"stage_changed_at": "2026-11-02T09:00:00Z", "close_date_slips": 0, "no_competitors": false, "created_at": "2026-11-02T09:00:00Z", "updated_at": "2026-11-02T09:00:00Z"}
 	}
 	errBody := func(code string) map[string]any {
 		return map[string]any{"error": map[string]any{"code": code, "message": "…"}}
