@@ -26,6 +26,7 @@ func commands() []command {
 		{"migrate", "apply database migrations (--status lists them)", runMigrate},
 		{"user", "manage users: add, list, passwd, disable, enable", runUser},
 		{"team", "manage teams: add, list", runTeam},
+		{"playbook", "check or print a sales playbook: lint, show", runPlaybook},
 	}
 }
 

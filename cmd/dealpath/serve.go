@@ -12,6 +12,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/dealpath/dealpath/internal/playbook"
 	"github.com/dealpath/dealpath/internal/web"
 )
 
@@ -24,15 +25,31 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var dbf dbFlags
 	dbf.register(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	playbookFile := fs.String("playbook", "", "playbook YAML file to use instead of the built-in default")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	var err error
+	var pb *playbook.Playbook
+	if *playbookFile != "" {
+		if pb, err = loadPlaybook(*playbookFile, stderr); err != nil {
+			return err
+		}
+	}
 	db, svc, err := dbf.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if pb != nil {
+		svc.Playbook = pb
+	}
+	if n, err := svc.SyncFit(ctx); err != nil {
+		return fmt.Errorf("recompute fit grades: %w", err)
+	} else if n > 0 {
+		log.Info("playbook changed: fit grades recomputed", "accounts", n)
+	}
 	pw, created, err := svc.EnsureAdmin(ctx, os.Getenv("DEALPATH_ADMIN_PASSWORD"))
 	if err != nil {
 		return fmt.Errorf("create admin: %w", err)

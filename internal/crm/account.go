@@ -33,7 +33,12 @@ type Account struct {
 	Website          string    `json:"website"`
 	OwnerID          int64     `json:"owner_id"`
 	CreditLimit      int64     `json:"credit_limit"`
-	CreatedAt        time.Time `json:"created_at"`
+	// FitScore and FitGrade are the stored result of the six-factor fit
+	// (PLAYBOOK.md §1.1), recomputed on every change and when the playbook
+	// changes; GET /accounts/{id}/fit explains them.
+	FitScore  *int      `json:"fit_score"`
+	FitGrade  string    `json:"fit_grade"`
+	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt        time.Time `json:"updated_at"`
 
 	// OwnerTeamID is the owner's team, loaded for permission checks.
@@ -92,10 +97,15 @@ type AccountFilter struct {
 	ListParams
 	Scope   Scope
 	OwnerID *int64
+	// Grades keeps accounts whose stored fit grade is one of these.
+	Grades []string
 }
 
+// FitGrades are the grades of the fit score, best first.
+var FitGrades = []string{"A", "B", "C", "D"}
+
 // AccountSortFields are the fields an account list sorts by.
-var AccountSortFields = []string{"name", "created_at", "updated_at", "headcount", "revenue_last_year"}
+var AccountSortFields = []string{"name", "created_at", "updated_at", "headcount", "revenue_last_year", "fit_score", "fit_grade"}
 
 // AccountStore persists accounts. Get and List return only live (not
 // deleted) accounts.
@@ -103,7 +113,11 @@ type AccountStore interface {
 	CreateAccount(ctx context.Context, a *Account) error
 	AccountByID(ctx context.Context, id int64) (*Account, error)
 	ListAccounts(ctx context.Context, f AccountFilter) (*Page[*Account], error)
-	UpdateAccount(ctx context.Context, a *Account, expectVersion int64) error
+	// UpdateAccount writes the account and, when audit is not nil, its
+	// audit row (a grade change) in one transaction.
+	UpdateAccount(ctx context.Context, a *Account, expectVersion int64, audit *AuditEntry) error
+	// SetAccountFit stores a recomputed fit without touching the version.
+	SetAccountFit(ctx context.Context, id int64, score int, grade string, audit *AuditEntry) error
 	// DeleteAccount soft-deletes an account; it refuses (conflict) while live
 	// contacts or deals refer to it.
 	DeleteAccount(ctx context.Context, id int64, expectVersion int64, audit *AuditEntry) error
@@ -201,6 +215,7 @@ func (s *Service) CreateAccount(ctx context.Context, actor Actor, in AccountInpu
 	}
 	now := s.now()
 	a.CreatedAt, a.UpdatedAt, a.Version = now, now, 1
+	s.applyFit(actor, a)
 	if err := s.Store.CreateAccount(ctx, a); err != nil {
 		return nil, err
 	}
@@ -223,6 +238,9 @@ func (s *Service) Account(ctx context.Context, actor Actor, id int64) (*Account,
 func (s *Service) Accounts(ctx context.Context, actor Actor, f AccountFilter) (*Page[*Account], error) {
 	var v validator
 	f.normalize(&v, AccountSortFields)
+	for _, g := range f.Grades {
+		v.oneOf("grade", g, FitGrades, false)
+	}
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -250,7 +268,8 @@ func (s *Service) UpdateAccount(ctx context.Context, actor Actor, id int64, p Ac
 		}
 	}
 	a.UpdatedAt = s.now()
-	if err := s.Store.UpdateAccount(ctx, a, p.Version); err != nil {
+	audit := s.applyFit(actor, a)
+	if err := s.Store.UpdateAccount(ctx, a, p.Version, audit); err != nil {
 		return nil, err
 	}
 	return a, nil

@@ -24,3 +24,10 @@ type AuditEntry struct {
 type AuditStore interface {
 	AuditFor(ctx context.Context, entityType string, entityID int64) ([]*AuditEntry, error)
 }
+
+// SettingStore keeps small facts about the installation.
+type SettingStore interface {
+	// Setting returns the value of a setting, "" when it was never set.
+	Setting(ctx context.Context, key string) (string, error)
+	SetSetting(ctx context.Context, key, value string) error
+}

@@ -58,10 +58,12 @@ type DealPatch struct {
 	NoCompetitors     Opt[bool]   `json:"no_competitors"`
 }
 
-// StageMove asks to move a deal to another stage.
+// StageMove asks to move a deal to another stage. Override, for managers
+// and admins, moves past unmet gates; it needs a reason and is audited.
 type StageMove struct {
-	Stage  string `json:"stage"`
-	Reason string `json:"reason"`
+	Stage    string `json:"stage"`
+	Reason   string `json:"reason"`
+	Override bool   `json:"override"`
 }
 
 // DealFilter selects deals for a list.

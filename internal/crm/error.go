@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+
+	"github.com/dealpath/dealpath/internal/playbook"
 )
 
 // Error codes shared by every layer. The web layer maps each to one HTTP
@@ -40,6 +42,9 @@ type Error struct {
 	Code    string
 	Message Message
 	Fields  map[string]Message
+	// Unmet lists, for gate_unmet, each criterion of the playbook that
+	// stands in the way, so the user can satisfy it and retry.
+	Unmet []playbook.Unmet
 }
 
 // Error implements error with the untranslated key, for logs and tests.

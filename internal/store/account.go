@@ -12,7 +12,7 @@ import (
 const accountCols = `a.id, a.version, a.name, a.credit_code, a.headcount, a.business_kind, a.industry, a.ownership,
 	a.restructured_on, a.just_restructured, a.revenue_last_year, a.gross_profit, a.existing_software,
 	a.branch_count, a.purchase_plan, a.region, a.address, a.phone, a.website, a.owner_id, a.credit_limit,
-	a.created_at, a.updated_at, COALESCE(u.team_id, 0)`
+	a.fit_score, a.fit_grade, a.created_at, a.updated_at, COALESCE(u.team_id, 0)`
 
 const accountFrom = `accounts a JOIN users u ON u.id = a.owner_id`
 
@@ -22,7 +22,7 @@ func scanAccount(s interface{ Scan(...any) error }, extra ...any) (*crm.Account,
 	dest := []any{&a.ID, &a.Version, &a.Name, &a.CreditCode, nullIntCol{&a.Headcount}, &a.BusinessKind, &a.Industry, &a.Ownership,
 		nullDateCol{&a.RestructuredOn}, &a.JustRestructured, nullInt64Col{&a.RevenueLastYear}, nullInt64Col{&a.GrossProfit}, &software,
 		nullIntCol{&a.BranchCount}, &a.PurchasePlan, &a.Region, &a.Address, &a.Phone, &a.Website, &a.OwnerID, &a.CreditLimit,
-		timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, &a.OwnerTeamID}
+		nullIntCol{&a.FitScore}, &a.FitGrade, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, &a.OwnerTeamID}
 	if err := s.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
@@ -44,11 +44,12 @@ func joinList(l []string) string { return strings.Join(l, ",") }
 func (db *DB) CreateAccount(ctx context.Context, a *crm.Account) error {
 	err := db.write.QueryRowContext(ctx, db.q(`INSERT INTO accounts (version, name, credit_code, headcount, business_kind, industry,
 		ownership, restructured_on, just_restructured, revenue_last_year, gross_profit, existing_software, branch_count,
-		purchase_plan, region, address, phone, website, owner_id, credit_limit, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		purchase_plan, region, address, phone, website, owner_id, credit_limit, fit_score, fit_grade, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		a.Version, a.Name, a.CreditCode, intp(a.Headcount), a.BusinessKind, a.Industry, a.Ownership, dp(a.RestructuredOn),
 		a.JustRestructured, int64p(a.RevenueLastYear), int64p(a.GrossProfit), joinList(a.ExistingSoftware), intp(a.BranchCount),
-		a.PurchasePlan, a.Region, a.Address, a.Phone, a.Website, a.OwnerID, a.CreditLimit, db.t(a.CreatedAt), db.t(a.UpdatedAt),
+		a.PurchasePlan, a.Region, a.Address, a.Phone, a.Website, a.OwnerID, a.CreditLimit, intp(a.FitScore), a.FitGrade,
+		db.t(a.CreatedAt), db.t(a.UpdatedAt),
 	).Scan(&a.ID)
 	if isUniqueViolation(err) {
 		return duplicate("credit_code")
@@ -82,6 +83,8 @@ var accountSorts = map[string]sortSpec{
 	"updated_at":        timeSort("a.updated_at"),
 	"headcount":         nullIntSort("a.headcount"),
 	"revenue_last_year": nullIntSort("a.revenue_last_year"),
+	"fit_score":         nullIntSort("a.fit_score"),
+	"fit_grade":         textSort("a.fit_grade"),
 }
 
 // ListAccounts returns one page of live accounts.
@@ -94,6 +97,9 @@ func (db *DB) ListAccounts(ctx context.Context, f crm.AccountFilter) (*crm.Page[
 	}
 	if f.UpdatedSince != nil {
 		lq.and("a.updated_at >= ?", db.t(*f.UpdatedSince))
+	}
+	if len(f.Grades) > 0 {
+		lq.and("a.fit_grade IN ("+placeholders(len(f.Grades))+")", anySlice(f.Grades)...)
 	}
 	lq.search("a.name", f.Q)
 	page := &crm.Page[*crm.Account]{Items: []*crm.Account{}}
@@ -112,28 +118,52 @@ func (db *DB) ListAccounts(ctx context.Context, f crm.AccountFilter) (*crm.Page[
 	return page, nil
 }
 
-// UpdateAccount writes an account if its version is still expectVersion.
-func (db *DB) UpdateAccount(ctx context.Context, a *crm.Account, expectVersion int64) error {
-	res, err := db.write.ExecContext(ctx, db.q(`UPDATE accounts SET version = version + 1, name = ?, credit_code = ?, headcount = ?,
-		business_kind = ?, industry = ?, ownership = ?, restructured_on = ?, just_restructured = ?, revenue_last_year = ?,
-		gross_profit = ?, existing_software = ?, branch_count = ?, purchase_plan = ?, region = ?, address = ?, phone = ?,
-		website = ?, owner_id = ?, credit_limit = ?, updated_at = ?
-		WHERE id = ? AND version = ? AND deleted_at IS NULL`),
-		a.Name, a.CreditCode, intp(a.Headcount), a.BusinessKind, a.Industry, a.Ownership, dp(a.RestructuredOn),
-		a.JustRestructured, int64p(a.RevenueLastYear), int64p(a.GrossProfit), joinList(a.ExistingSoftware), intp(a.BranchCount),
-		a.PurchasePlan, a.Region, a.Address, a.Phone, a.Website, a.OwnerID, a.CreditLimit, db.t(a.UpdatedAt),
-		a.ID, expectVersion)
-	if isUniqueViolation(err) {
-		return duplicate("credit_code")
-	}
-	if isForeignKeyViolation(err) {
-		return unknownOwner()
-	}
-	if err := db.checkVersioned(ctx, res, err, "accounts", "account", a.ID); err != nil {
+// UpdateAccount writes an account if its version is still expectVersion,
+// with the audit row of a grade change when there is one.
+func (db *DB) UpdateAccount(ctx context.Context, a *crm.Account, expectVersion int64, audit *crm.AuditEntry) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE accounts SET version = version + 1, name = ?, credit_code = ?, headcount = ?,
+			business_kind = ?, industry = ?, ownership = ?, restructured_on = ?, just_restructured = ?, revenue_last_year = ?,
+			gross_profit = ?, existing_software = ?, branch_count = ?, purchase_plan = ?, region = ?, address = ?, phone = ?,
+			website = ?, owner_id = ?, credit_limit = ?, fit_score = ?, fit_grade = ?, updated_at = ?
+			WHERE id = ? AND version = ? AND deleted_at IS NULL`),
+			a.Name, a.CreditCode, intp(a.Headcount), a.BusinessKind, a.Industry, a.Ownership, dp(a.RestructuredOn),
+			a.JustRestructured, int64p(a.RevenueLastYear), int64p(a.GrossProfit), joinList(a.ExistingSoftware), intp(a.BranchCount),
+			a.PurchasePlan, a.Region, a.Address, a.Phone, a.Website, a.OwnerID, a.CreditLimit, intp(a.FitScore), a.FitGrade,
+			db.t(a.UpdatedAt), a.ID, expectVersion)
+		if isUniqueViolation(err) {
+			return duplicate("credit_code")
+		}
+		if isForeignKeyViolation(err) {
+			return unknownOwner()
+		}
+		if err != nil {
+			return err
+		}
+		if err := db.versionMiss(ctx, tx, res, "accounts", "account", a.ID); err != nil {
+			return err
+		}
+		if err := db.insertAudit(ctx, tx, audit); err != nil {
+			return err
+		}
+		return db.loadOwnerTeamTx(ctx, tx, a.OwnerID, &a.OwnerTeamID)
+	})
+	if err != nil {
 		return err
 	}
 	a.Version = expectVersion + 1
-	return db.loadOwnerTeam(ctx, a.OwnerID, &a.OwnerTeamID)
+	return nil
+}
+
+// SetAccountFit stores a recomputed fit and audits a grade change. The
+// version stays: a new rule is no user's edit.
+func (db *DB) SetAccountFit(ctx context.Context, id int64, score int, grade string, audit *crm.AuditEntry) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, db.q("UPDATE accounts SET fit_score = ?, fit_grade = ? WHERE id = ?"), score, grade, id); err != nil {
+			return err
+		}
+		return db.insertAudit(ctx, tx, audit)
+	})
 }
 
 // checkVersioned turns "no row updated" into not_found or conflict.

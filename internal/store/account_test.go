@@ -40,15 +40,15 @@ func TestAccountRoundTrip(t *testing.T) {
 		// Stale version: conflict, nothing changed.
 		got.Name = "changed"
 		got.UpdatedAt = t0.Add(time.Hour)
-		wantCode(t, db.UpdateAccount(ctx, got, 7), crm.ECONFLICT)
-		if err := db.UpdateAccount(ctx, got, 1); err != nil {
+		wantCode(t, db.UpdateAccount(ctx, got, 7, nil), crm.ECONFLICT)
+		if err := db.UpdateAccount(ctx, got, 1, nil); err != nil {
 			t.Fatal(err)
 		}
 		again, _ := db.AccountByID(ctx, a.ID)
 		if again.Name != "changed" || again.Version != 2 {
 			t.Fatalf("after update: %+v", again)
 		}
-		wantCode(t, db.UpdateAccount(ctx, &crm.Account{ID: 9999, OwnerID: u.ID}, 1), crm.ENOTFOUND)
+		wantCode(t, db.UpdateAccount(ctx, &crm.Account{ID: 9999, OwnerID: u.ID}, 1, nil), crm.ENOTFOUND)
 
 		// Delete: soft, audited, then gone from reads.
 		audit := &crm.AuditEntry{ActorID: u.ID, EntityType: "account", EntityID: a.ID, Action: "delete", CreatedAt: t0}

@@ -73,7 +73,7 @@ func TestResponseCheckCatchesMismatches(t *testing.T) {
 			"business_kind": "", "industry": "machinery", "ownership": "restructured_soe", "restructured_on": "2024-05-01",
 			"just_restructured": true, "revenue_last_year": 3000000000, "gross_profit": nil,
 			"existing_software": []string{"crm", "erp"}, "branch_count": 0, "purchase_plan": "none", "region": "",
-			"address": "", "phone": "+86 512-6666 8888", "website": "", "owner_id": 1, "credit_limit": 0,
+			"address": "", "phone": "+86 512-6666 8888", "website": "", "owner_id": 1, "credit_limit": 0, "fit_score": 0, "fit_grade": "D",
 			"created_at": "2026-11-02T09:00:00Z", "updated_at": "2026-11-02T09:00:00Z"}
 	}
 	deal := func() map[string]any {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dealpath/dealpath/internal/crm"
@@ -75,4 +76,18 @@ func versionParam(r *http.Request) (int64, error) {
 		return 0, invalid("version", "field.required")
 	}
 	return v, nil
+}
+
+// queryList reads a filter that takes several values, as repeated
+// parameters (grade=A&grade=B) or comma-separated (grade=A,B).
+func queryList(q url.Values, name string) []string {
+	var out []string
+	for _, v := range q[name] {
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
 }

@@ -55,6 +55,18 @@ type errorDetail struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	Unmet   []unmetView       `json:"unmet,omitempty"`
+}
+
+// unmetView is one unmet gate criterion in the reader's language: what is
+// missing (label) and what to do about it (hint).
+type unmetView struct {
+	Stage   string   `json:"stage"`
+	Key     string   `json:"key"`
+	Kind    string   `json:"kind"`
+	Label   string   `json:"label"`
+	Hint    string   `json:"hint"`
+	Missing []string `json:"missing,omitempty"`
 }
 
 // writeError answers with the error envelope in the reader's language.
@@ -73,6 +85,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		for f, m := range de.Fields {
 			body.Error.Fields[f] = i18n.T(lang, m.Key, m.Args...)
 		}
+	}
+	for _, u := range de.Unmet {
+		body.Error.Unmet = append(body.Error.Unmet, unmetView{Stage: u.Stage, Key: u.Key, Kind: u.Kind,
+			Label: u.Label.In(lang), Hint: u.Hint.In(lang), Missing: u.Missing})
 	}
 	if de.Code == crm.EUNAUTHENTICATED {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="dealpath"`)

@@ -36,6 +36,7 @@ func New(svc *crm.Service, log *slog.Logger) *Server {
 	s.registerUsers()
 	s.registerTeams()
 	s.registerAccounts()
+	s.registerPlaybook()
 	s.registerContacts()
 	s.registerDeals()
 	s.registerActivities()
