@@ -48,8 +48,8 @@ func TestPlaybookLint(t *testing.T) {
 	}
 	for i, want := range []struct{ at, msg string }{
 		{"probability: 170", "probability is 170"},
-		{"kind: competitors_known", `unknown criterion kind "competitors_known"`},
 		{"fields: [close_date]", `unknown deal field "close_date"`},
+		{"kind: competitors_known", `unknown criterion kind "competitors_known"`},
 	} {
 		line := strings.Count(src[:strings.Index(src, want.at)], "\n") + 1
 		prefix := fmt.Sprintf("%s:%d: ", bad, line)

@@ -12,34 +12,34 @@ import (
 // which is different from zero: a company with no branches is not a company
 // whose branches nobody asked about.
 type Account struct {
-	ID               int64     `json:"id"`
-	Version          int64     `json:"version"`
-	Name             string    `json:"name"`
-	CreditCode       string    `json:"credit_code"`
-	Headcount        *int      `json:"headcount"`
-	BusinessKind     string    `json:"business_kind"`
-	Industry         string    `json:"industry"`
-	Ownership        string    `json:"ownership"`
-	RestructuredOn   *Date     `json:"restructured_on"`
-	JustRestructured bool      `json:"just_restructured"`
-	RevenueLastYear  *int64    `json:"revenue_last_year"`
-	GrossProfit      *int64    `json:"gross_profit"`
-	ExistingSoftware []string  `json:"existing_software"`
-	BranchCount      *int      `json:"branch_count"`
-	PurchasePlan     string    `json:"purchase_plan"`
-	Region           string    `json:"region"`
-	Address          string    `json:"address"`
-	Phone            string    `json:"phone"`
-	Website          string    `json:"website"`
-	OwnerID          int64     `json:"owner_id"`
-	CreditLimit      int64     `json:"credit_limit"`
+	ID               int64    `json:"id"`
+	Version          int64    `json:"version"`
+	Name             string   `json:"name"`
+	CreditCode       string   `json:"credit_code"`
+	Headcount        *int     `json:"headcount"`
+	BusinessKind     string   `json:"business_kind"`
+	Industry         string   `json:"industry"`
+	Ownership        string   `json:"ownership"`
+	RestructuredOn   *Date    `json:"restructured_on"`
+	JustRestructured bool     `json:"just_restructured"`
+	RevenueLastYear  *int64   `json:"revenue_last_year"`
+	GrossProfit      *int64   `json:"gross_profit"`
+	ExistingSoftware []string `json:"existing_software"`
+	BranchCount      *int     `json:"branch_count"`
+	PurchasePlan     string   `json:"purchase_plan"`
+	Region           string   `json:"region"`
+	Address          string   `json:"address"`
+	Phone            string   `json:"phone"`
+	Website          string   `json:"website"`
+	OwnerID          int64    `json:"owner_id"`
+	CreditLimit      int64    `json:"credit_limit"`
 	// FitScore and FitGrade are the stored result of the six-factor fit
 	// (PLAYBOOK.md §1.1), recomputed on every change and when the playbook
 	// changes; GET /accounts/{id}/fit explains them.
 	FitScore  *int      `json:"fit_score"`
 	FitGrade  string    `json:"fit_grade"`
 	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 
 	// OwnerTeamID is the owner's team, loaded for permission checks.
 	OwnerTeamID int64 `json:"-"`

@@ -17,6 +17,8 @@ type Store interface {
 	DealStore
 	ActivityStore
 	AuditStore
+	QualifyStore
+	SettingStore
 	Ping(ctx context.Context) error
 }
 

@@ -39,6 +39,11 @@ func New(svc *crm.Service, log *slog.Logger) *Server {
 	s.registerPlaybook()
 	s.registerContacts()
 	s.registerDeals()
+	s.registerEvents()
+	s.registerQualification()
+	s.registerDemos()
+	s.registerCompetitors()
+	s.registerConditions()
 	s.registerActivities()
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, crm.Errorf(crm.ENOTFOUND, "error.route_not_found"))
