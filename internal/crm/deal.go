@@ -161,6 +161,9 @@ func (s *Service) CreateDeal(ctx context.Context, actor Actor, in DealInput) (*D
 	if d.Stage == "" {
 		d.Stage = StageProspecting
 	}
+	if st := s.Playbook.Stage(d.Stage); st != nil && d.Probability == 0 {
+		d.Probability = st.Probability // the playbook's default for the stage
+	}
 	if d.Stage == StageLost {
 		return nil, &Error{Code: EINVALID, Message: Msg("error.invalid"), Fields: map[string]Message{"stage": Msg("field.lost_needs_move")}}
 	}
@@ -238,42 +241,6 @@ func (s *Service) UpdateDeal(ctx context.Context, actor Actor, id int64, p DealP
 	}
 	d.UpdatedAt = s.now()
 	if err := s.Store.UpdateDeal(ctx, d, p.Version, audit); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// MoveDealStage moves a deal to another stage and audits the move. Moving
-// to lost needs a reason, which becomes the deal's lost reason.
-func (s *Service) MoveDealStage(ctx context.Context, actor Actor, id int64, m StageMove) (*Deal, error) {
-	d, err := s.Deal(ctx, actor, id)
-	if err != nil {
-		return nil, err
-	}
-	var v validator
-	v.oneOf("stage", m.Stage, Stages, false)
-	v.maxLen("reason", m.Reason, MaxText)
-	if m.Stage == StageLost {
-		v.required("reason", m.Reason)
-	}
-	if m.Stage == d.Stage {
-		v.add("stage", "field.same_stage")
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	before := map[string]string{"stage": d.Stage}
-	version := d.Version
-	d.Stage = m.Stage
-	if m.Stage == StageLost {
-		d.LostReason = clean(m.Reason)
-	} else {
-		d.LostReason = ""
-	}
-	now := s.now()
-	d.StageChangedAt, d.UpdatedAt = now, now
-	audit := s.audit(actor, "deal", id, "stage", before, map[string]string{"stage": d.Stage}, clean(m.Reason))
-	if err := s.Store.UpdateDeal(ctx, d, version, audit); err != nil {
 		return nil, err
 	}
 	return d, nil

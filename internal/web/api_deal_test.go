@@ -260,6 +260,11 @@ func TestDealStageMove(t *testing.T) {
 		acc := mkAccount(c, "广州白云电子")
 		d := mkDeal(c, acc.ID, "财务软件")
 		stage := func(body any) *resp { return c.do("POST", fmt.Sprintf("/api/v1/deals/%d/stage", d.ID), body) }
+		// The prospecting gate: a meeting with a key person is scheduled.
+		var gm crm.Contact
+		c.do("POST", "/api/v1/contacts", map[string]any{"account_id": acc.ID, "name": "王总", "functional_role": "general_manager"}).ok(201, &gm)
+		mkActivity(c, map[string]any{"deal_id": d.ID, "contact_id": gm.ID, "type": "meeting", "subject": "拜访王总",
+			"due_at": e.clock.Now().Add(48 * time.Hour).Format(time.RFC3339)})
 
 		e.clock.Add(24 * time.Hour)
 		var moved crm.Deal
@@ -301,9 +306,10 @@ func TestDealStageMove(t *testing.T) {
 		if moved.Stage != "lost" || moved.LostReason != "预算冻结" || moved.Version != 3 {
 			t.Fatalf("lost %+v", moved)
 		}
-		// A lost deal revived forgets its lost reason.
-		stage(map[string]any{"stage": "qualification"}).ok(200, &moved)
-		if moved.Stage != "qualification" || moved.LostReason != "" {
+		// A lost deal revived forgets its lost reason; it passes the gates
+		// from the start again.
+		stage(map[string]any{"stage": "compelling_event"}).ok(200, &moved)
+		if moved.Stage != "compelling_event" || moved.LostReason != "" {
 			t.Fatalf("revived %+v", moved)
 		}
 
@@ -318,11 +324,11 @@ func TestDealStageMove(t *testing.T) {
 		want := []struct{ from, to, reason string }{
 			{"prospecting", "compelling_event", ""},
 			{"compelling_event", "lost", "预算冻结"},
-			{"lost", "qualification", ""},
+			{"lost", "compelling_event", ""},
 		}
 		for i, w := range want {
 			h := hist.Items[i]
-			var before, after map[string]string
+			var before, after map[string]any
 			if err := json.Unmarshal([]byte(h.Before), &before); err != nil {
 				t.Fatalf("history %d before %q: %v", i, h.Before, err)
 			}

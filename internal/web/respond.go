@@ -86,9 +86,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			body.Error.Fields[f] = i18n.T(lang, m.Key, m.Args...)
 		}
 	}
-	for _, u := range de.Unmet {
-		body.Error.Unmet = append(body.Error.Unmet, unmetView{Stage: u.Stage, Key: u.Key, Kind: u.Kind,
-			Label: u.Label.In(lang), Hint: u.Hint.In(lang), Missing: u.Missing})
+	if len(de.Unmet) > 0 {
+		body.Error.Unmet = unmetViews(de.Unmet, lang)
 	}
 	if de.Code == crm.EUNAUTHENTICATED {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="dealpath"`)

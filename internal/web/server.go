@@ -37,6 +37,7 @@ func New(svc *crm.Service, log *slog.Logger) *Server {
 	s.registerTeams()
 	s.registerAccounts()
 	s.registerPlaybook()
+	s.registerGuidance()
 	s.registerContacts()
 	s.registerDeals()
 	s.registerEvents()
