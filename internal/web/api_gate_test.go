@@ -3,12 +3,14 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dealpath/dealpath/internal/crm"
+	"github.com/dealpath/dealpath/internal/playbook"
 )
 
 type unmetAnswer struct {
@@ -301,6 +303,33 @@ func TestGuidanceHealthAndKeyPersons(t *testing.T) {
 			other.do("GET", fmt.Sprintf("/api/v1/deals/%d/%s", d.ID, p), nil).fail(404, "not_found")
 			c.do("GET", "/api/v1/deals/abc/"+p, nil).fail(400, "invalid")
 			c.do("GET", "/api/v1/deals/99999/"+p, nil).fail(404, "not_found")
+		}
+	})
+}
+
+// A company's own playbook changes the gates with no code change: the
+// strict test playbook demands grade B or better before the first move.
+func TestOtherPlaybookChangesGates(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		src, err := os.ReadFile("../playbook/testdata/strict.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		strict, err := playbook.Load(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.user("rep", crm.RoleRep, nil)
+		c := e.login("rep")
+		acc := mkAccount(c, "小作坊")
+		d := mkDeal(c, acc.ID, "财务软件")
+		path := fmt.Sprintf("/api/v1/deals/%d/stage", d.ID)
+		if got := unmetKeys(t, c.do("POST", path, map[string]any{"stage": "compelling_event"})); strings.Join(got, ",") != "prospecting/meeting_with_key_person" {
+			t.Fatalf("default playbook: %v", got)
+		}
+		e.svc.Playbook = strict
+		if got := unmetKeys(t, c.do("POST", path, map[string]any{"stage": "compelling_event"})); strings.Join(got, ",") != "prospecting/grade_b_or_better,prospecting/meeting_with_key_person" {
+			t.Fatalf("strict playbook: %v", got)
 		}
 	})
 }
