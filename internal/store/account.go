@@ -89,7 +89,7 @@ var accountSorts = map[string]sortSpec{
 
 // ListAccounts returns one page of live accounts.
 func (db *DB) ListAccounts(ctx context.Context, f crm.AccountFilter) (*crm.Page[*crm.Account], error) {
-	lq := &listQuery{cols: accountCols, from: accountFrom, idCol: "a.id", sorts: accountSorts, defSrt: "name"}
+	lq := &listQuery{cols: accountCols, from: accountFrom, countFrom: "accounts a", idCol: "a.id", sorts: accountSorts, defSrt: "name"}
 	lq.and("a.deleted_at IS NULL")
 	lq.scope("a.owner_id", f.Scope)
 	if f.OwnerID != nil {

@@ -107,7 +107,7 @@ var dealSorts = map[string]sortSpec{
 
 // ListDeals returns one page of live deals.
 func (db *DB) ListDeals(ctx context.Context, f crm.DealFilter) (*crm.Page[*crm.Deal], error) {
-	lq := &listQuery{cols: dealCols, from: dealFrom, idCol: "d.id", sorts: dealSorts, defSrt: "expected_close_date"}
+	lq := &listQuery{cols: dealCols, from: dealFrom, countFrom: "deals d", idCol: "d.id", sorts: dealSorts, defSrt: "expected_close_date"}
 	lq.and("d.deleted_at IS NULL")
 	lq.scope("d.owner_id", f.Scope)
 	if f.OwnerID != nil {

@@ -26,13 +26,16 @@ type sortSpec struct {
 // listQuery is a list in the making: what to select, from where, under which
 // conditions, and the sort fields it offers.
 type listQuery struct {
-	cols   string
-	from   string
-	idCol  string
-	where  []string
-	args   []any
-	sorts  map[string]sortSpec
-	defSrt string
+	cols string
+	from string
+	// countFrom, when set, is what the total counts over: the from clause
+	// without joins that only add columns, so counting skips them.
+	countFrom string
+	idCol     string
+	where     []string
+	args      []any
+	sorts     map[string]sortSpec
+	defSrt    string
 	// searches are the text searches, turned into SQL by run, which knows
 	// the engine (see search).
 	searches []textSearch
@@ -158,7 +161,11 @@ func (db *DB) run(ctx context.Context, lq *listQuery, p crm.ListParams, scan fun
 
 	if p.WithTotal {
 		var n int
-		qs := "SELECT COUNT(*) FROM " + lq.from + whereSQL(where)
+		from := lq.from
+		if lq.countFrom != "" {
+			from = lq.countFrom
+		}
+		qs := "SELECT COUNT(*) FROM " + from + whereSQL(where)
 		if err := db.read.QueryRowContext(ctx, db.q(qs), args...).Scan(&n); err != nil {
 			return "", nil, err
 		}
@@ -178,8 +185,11 @@ func (db *DB) run(ctx context.Context, lq *listQuery, p crm.ListParams, scan fun
 		if err != nil || c.Sort != p.Sort {
 			return "", nil, badCursor()
 		}
-		where = append(where, fmt.Sprintf("(%s, %s) %s (?, ?)", expr, lq.idCol, op))
-		args = append(args, key, c.ID)
+		// The leading single-column bound is implied by the row comparison;
+		// it is there because SQLite seeks an index only on it, and would
+		// otherwise walk every row before the cursor.
+		where = append(where, fmt.Sprintf("%s %s= ? AND (%s, %s) %s (?, ?)", expr, op, expr, lq.idCol, op))
+		args = append(args, key, key, c.ID)
 	}
 	qs := fmt.Sprintf("SELECT %s, %s FROM %s%s ORDER BY %s %s, %s %s LIMIT %d",
 		lq.cols, expr, lq.from, whereSQL(where), expr, dir, lq.idCol, dir, p.Limit+1)
