@@ -22,17 +22,23 @@ var Languages = []string{"zh-CN", "en"}
 
 // User is a person who signs in to dealpath.
 type User struct {
-	ID          int64     `json:"id"`
-	Version     int64     `json:"version"`
-	Username    string    `json:"username"`
-	DisplayName string    `json:"display_name"`
-	Email       string    `json:"email"`
-	Role        string    `json:"role"`
-	TeamID      *int64    `json:"team_id"`
-	Language    string    `json:"language"`
-	Disabled    bool      `json:"disabled"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          int64  `json:"id"`
+	Version     int64  `json:"version"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Email       string `json:"email"`
+	Role        string `json:"role"`
+	TeamID      *int64 `json:"team_id"`
+	Language    string `json:"language"`
+	Disabled    bool   `json:"disabled"`
+	// MaxDiscountBP, CreditDays and CreditAmount are the user's authority
+	// (PLAYBOOK.md §4 credit authorization, see Authority): what they may
+	// grant a customer on their own deals without anyone's approval.
+	MaxDiscountBP int       `json:"max_discount_bp"`
+	CreditDays    int       `json:"credit_days"`
+	CreditAmount  int64     `json:"credit_amount"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 
 	// PasswordHash never leaves the server.
 	PasswordHash string `json:"-"`
@@ -69,6 +75,10 @@ type UserPatch struct {
 	Language    Opt[string] `json:"language"`
 	Disabled    Opt[bool]   `json:"disabled"`
 	Password    Opt[string] `json:"password"`
+	// The user's authority; a change is audited on the user.
+	MaxDiscountBP Opt[int]   `json:"max_discount_bp"`
+	CreditDays    Opt[int]   `json:"credit_days"`
+	CreditAmount  Opt[int64] `json:"credit_amount"`
 }
 
 // TeamInput creates or renames a team.
@@ -105,7 +115,9 @@ type UserStore interface {
 	UserByID(ctx context.Context, id int64) (*User, error)
 	UserByUsername(ctx context.Context, username string) (*User, error)
 	ListUsers(ctx context.Context, f UserFilter) ([]*User, error)
-	UpdateUser(ctx context.Context, u *User, expectVersion int64) error
+	// UpdateUser writes the user and, when audit is not nil, its audit row
+	// in one transaction.
+	UpdateUser(ctx context.Context, u *User, expectVersion int64, audit *AuditEntry) error
 	CountUsers(ctx context.Context) (int, error)
 
 	CreateTeam(ctx context.Context, t *Team) error

@@ -17,6 +17,7 @@ func (u *User) validate() error {
 	v.email("email", u.Email)
 	v.oneOf("role", u.Role, Roles, false)
 	v.oneOf("language", u.Language, Languages, false)
+	u.Authority().validate(&v)
 	return v.err()
 }
 
@@ -57,6 +58,7 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, in UserInput) (*U
 	if u.DisplayName == "" {
 		u.DisplayName = u.Username
 	}
+	u.setAuthority(defaultAuthority(u.Role))
 	err := u.validate()
 	if perr := validatePassword(in.Password); perr != nil {
 		err = mergeInvalid(err, perr)
@@ -109,7 +111,9 @@ func (s *Service) Users(ctx context.Context, actor Actor, f UserFilter) ([]*User
 }
 
 // UpdateUser changes a user; admins only. A user who is disabled or whose
-// password changes loses all sessions at once.
+// password changes loses all sessions at once. A change of authority is
+// audited on the user, because it decides which discounts and payment terms
+// pass without approval. A change of role leaves the authority as it is.
 func (s *Service) UpdateUser(ctx context.Context, actor Actor, id int64, p UserPatch) (*User, error) {
 	if !actor.IsAdmin() {
 		return nil, Forbidden()
@@ -127,6 +131,10 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, id int64, p UserP
 	applyPtr(p.TeamID, &u.TeamID)
 	p.Language.apply(&u.Language)
 	p.Disabled.apply(&u.Disabled)
+	before := u.Authority()
+	p.MaxDiscountBP.apply(&u.MaxDiscountBP)
+	p.CreditDays.apply(&u.CreditDays)
+	p.CreditAmount.apply(&u.CreditAmount)
 	u.DisplayName, u.Email = clean(u.DisplayName), clean(u.Email)
 	err = u.validate()
 	if p.Password.Set {
@@ -148,8 +156,12 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, id int64, p UserP
 			return nil, err
 		}
 	}
+	var audit *AuditEntry
+	if after := u.Authority(); after != before {
+		audit = s.audit(actor, "user", id, "authority", before, after, "")
+	}
 	u.UpdatedAt = s.now()
-	if err := s.Store.UpdateUser(ctx, u, p.Version); err != nil {
+	if err := s.Store.UpdateUser(ctx, u, p.Version, audit); err != nil {
 		return nil, err
 	}
 	if u.Disabled || p.Password.Set {

@@ -29,34 +29,38 @@ func scanActivity(s interface{ Scan(...any) error }, extra ...any) (*crm.Activit
 // sets its id and the owner's team. Whether the links agree with each other
 // is the service's rule (crm.Service.CreateActivity).
 func (db *DB) CreateActivity(ctx context.Context, a *crm.Activity) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		links := []struct {
-			id    *int64
-			table string
-			field string
-		}{{a.DealID, "deals", "deal_id"}, {a.AccountID, "accounts", "account_id"}, {a.ContactID, "contacts", "contact_id"}}
-		for _, l := range links {
-			if l.id == nil {
-				continue
-			}
-			if err := db.requireLive(ctx, tx, l.table, *l.id, l.field); err != nil {
-				return err
-			}
+	return db.inTx(ctx, func(tx *sql.Tx) error { return db.insertActivity(ctx, tx, a) })
+}
+
+// insertActivity is CreateActivity inside a transaction of the caller's,
+// which may write more (an approval request and its task).
+func (db *DB) insertActivity(ctx context.Context, tx *sql.Tx, a *crm.Activity) error {
+	links := []struct {
+		id    *int64
+		table string
+		field string
+	}{{a.DealID, "deals", "deal_id"}, {a.AccountID, "accounts", "account_id"}, {a.ContactID, "contacts", "contact_id"}}
+	for _, l := range links {
+		if l.id == nil {
+			continue
 		}
-		err := tx.QueryRowContext(ctx, db.q(`INSERT INTO activities (version, type, subject, due_at, done_at, deal_id, account_id,
-			contact_id, notes, owner_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-			a.Version, a.Type, a.Subject, db.tp(a.DueAt), db.tp(a.DoneAt), int64p(a.DealID), int64p(a.AccountID),
-			int64p(a.ContactID), a.Notes, a.OwnerID, db.t(a.CreatedAt), db.t(a.UpdatedAt)).Scan(&a.ID)
-		// The links were checked above, so a foreign key can only fail on
-		// the owner.
-		if isForeignKeyViolation(err) {
-			return unknownOwner()
-		}
-		if err != nil {
+		if err := db.requireLive(ctx, tx, l.table, *l.id, l.field); err != nil {
 			return err
 		}
-		return db.loadOwnerTeamTx(ctx, tx, a.OwnerID, &a.OwnerTeamID)
-	})
+	}
+	err := tx.QueryRowContext(ctx, db.q(`INSERT INTO activities (version, type, subject, due_at, done_at, deal_id, account_id,
+		contact_id, notes, owner_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		a.Version, a.Type, a.Subject, db.tp(a.DueAt), db.tp(a.DoneAt), int64p(a.DealID), int64p(a.AccountID),
+		int64p(a.ContactID), a.Notes, a.OwnerID, db.t(a.CreatedAt), db.t(a.UpdatedAt)).Scan(&a.ID)
+	// The links were checked above, so a foreign key can only fail on
+	// the owner.
+	if isForeignKeyViolation(err) {
+		return unknownOwner()
+	}
+	if err != nil {
+		return err
+	}
+	return db.loadOwnerTeamTx(ctx, tx, a.OwnerID, &a.OwnerTeamID)
 }
 
 // ActivityByID returns a live activity.

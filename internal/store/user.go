@@ -8,21 +8,23 @@ import (
 	"github.com/dealpath/dealpath/internal/crm"
 )
 
-const userCols = `id, version, username, display_name, email, role, team_id, language, disabled, password_hash, created_at, updated_at`
+const userCols = `id, version, username, display_name, email, role, team_id, language, disabled, password_hash,
+	max_discount_bp, credit_days, credit_amount, created_at, updated_at`
 
 func scanUser(s interface{ Scan(...any) error }) (*crm.User, error) {
 	u := &crm.User{}
 	err := s.Scan(&u.ID, &u.Version, &u.Username, &u.DisplayName, &u.Email, &u.Role, nullInt64Col{&u.TeamID}, &u.Language,
-		&u.Disabled, &u.PasswordHash, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt})
+		&u.Disabled, &u.PasswordHash, &u.MaxDiscountBP, &u.CreditDays, &u.CreditAmount, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt})
 	return u, err
 }
 
 // CreateUser inserts a user; a taken username is a conflict.
 func (db *DB) CreateUser(ctx context.Context, u *crm.User) error {
 	err := db.write.QueryRowContext(ctx, db.q(`INSERT INTO users (version, username, display_name, email, role, team_id, language,
-		disabled, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		disabled, password_hash, max_discount_bp, credit_days, credit_amount, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		u.Version, u.Username, u.DisplayName, u.Email, u.Role, int64p(u.TeamID), u.Language, u.Disabled, u.PasswordHash,
-		db.t(u.CreatedAt), db.t(u.UpdatedAt)).Scan(&u.ID)
+		u.MaxDiscountBP, u.CreditDays, u.CreditAmount, db.t(u.CreatedAt), db.t(u.UpdatedAt)).Scan(&u.ID)
 	if isUniqueViolation(err) {
 		return duplicate("username")
 	}
@@ -73,16 +75,51 @@ func (db *DB) ListUsers(ctx context.Context, f crm.UserFilter) ([]*crm.User, err
 	return out, rows.Err()
 }
 
-// UpdateUser writes a user if its version is still expectVersion.
-func (db *DB) UpdateUser(ctx context.Context, u *crm.User, expectVersion int64) error {
-	res, err := db.write.ExecContext(ctx, db.q(`UPDATE users SET version = version + 1, display_name = ?, email = ?, role = ?,
-		team_id = ?, language = ?, disabled = ?, password_hash = ?, updated_at = ? WHERE id = ? AND version = ?`),
-		u.DisplayName, u.Email, u.Role, int64p(u.TeamID), u.Language, u.Disabled, u.PasswordHash, db.t(u.UpdatedAt), u.ID, expectVersion)
-	if err := db.checkVersionedPlain(ctx, res, err, "users", "user", u.ID); err != nil {
+// UpdateUser writes a user if its version is still expectVersion, and its
+// audit row (a change of authority) in the same transaction.
+func (db *DB) UpdateUser(ctx context.Context, u *crm.User, expectVersion int64, audit *crm.AuditEntry) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE users SET version = version + 1, display_name = ?, email = ?, role = ?,
+			team_id = ?, language = ?, disabled = ?, password_hash = ?, max_discount_bp = ?, credit_days = ?, credit_amount = ?,
+			updated_at = ? WHERE id = ? AND version = ?`),
+			u.DisplayName, u.Email, u.Role, int64p(u.TeamID), u.Language, u.Disabled, u.PasswordHash,
+			u.MaxDiscountBP, u.CreditDays, u.CreditAmount, db.t(u.UpdatedAt), u.ID, expectVersion)
+		if err != nil {
+			return err
+		}
+		if err := db.rowMiss(ctx, tx, res, "SELECT COUNT(*) FROM users WHERE id = ?", "user", u.ID); err != nil {
+			return err
+		}
+		return db.insertAudit(ctx, tx, audit)
+	})
+	if err != nil {
 		return err
 	}
 	u.Version = expectVersion + 1
 	return nil
+}
+
+// rowMiss explains, inside tx, why a versioned UPDATE touched no row: the
+// record named by id is missing (exists, a COUNT query with one argument,
+// finds nothing: not_found) or someone else changed it (conflict). It is
+// versionMiss for tables without soft delete or with a condition of their
+// own.
+func (db *DB) rowMiss(ctx context.Context, tx *sql.Tx, res sql.Result, exists, kind string, id int64) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 1 {
+		return nil
+	}
+	var found int
+	if err := tx.QueryRowContext(ctx, db.q(exists), id).Scan(&found); err != nil {
+		return err
+	}
+	if found == 0 {
+		return crm.NotFound(kind)
+	}
+	return crm.Conflict()
 }
 
 // checkVersionedPlain is checkVersioned for tables without soft delete.
