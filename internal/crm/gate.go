@@ -108,6 +108,13 @@ func (s *Service) dealState(ctx context.Context, d *Deal) (*dealState, error) {
 		f.Conditions[c.Key] = c.Met
 	}
 
+	if f.QuoteApproved, err = s.quoteApproved(ctx, d.ID); err != nil {
+		return nil, err
+	}
+	if err := s.contractFacts(ctx, d.ID, f); err != nil {
+		return nil, err
+	}
+
 	page, err := s.Store.ListActivities(ctx, ActivityFilter{Scope: Scope{All: true}, DealID: &d.ID,
 		ListParams: ListParams{Limit: maxFactActivities, Sort: "-created_at"}})
 	if err != nil {

@@ -19,6 +19,12 @@ type Store interface {
 	AuditStore
 	QualifyStore
 	SettingStore
+	ProductStore
+	QuoteStore
+	ApprovalStore
+	ContractStore
+	ProjectStore
+	PaymentStore
 	Ping(ctx context.Context) error
 }
 
@@ -35,6 +41,9 @@ type Service struct {
 	PasswordCost int
 	// SessionTTL is how long a login stays valid.
 	SessionTTL time.Duration
+	// Text renders the texts the service writes for a particular reader
+	// (an approver's task); nil writes message keys (see Service.text).
+	Text Text
 }
 
 // NewService returns a service with production defaults.

@@ -75,7 +75,7 @@ func TestWalkDealThroughGates(t *testing.T) {
 			[]string{"demo/demo_recorded"},
 			func(f *DealFacts) { f.Demos = append(f.Demos, DemoFact{HasROI: true, HasNextStep: true}) }},
 		{"negotiation", "commit", func(f *DealFacts) { f.FieldsSet = []string{"amount"} },
-			[]string{"negotiation/expected_close_date[expected_close_date]", "negotiation/competitors_recorded"},
+			[]string{"negotiation/quote_approved", "negotiation/expected_close_date[expected_close_date]", "negotiation/competitors_recorded"},
 			func(f *DealFacts) {
 				f.QuoteApproved = true
 				f.FieldsSet = append(f.FieldsSet, "expected_close_date")
@@ -84,16 +84,14 @@ func TestWalkDealThroughGates(t *testing.T) {
 		{"commit", "implementation", func(f *DealFacts) {
 			f.Conditions = map[string]bool{"solution_fits": true, "no_competitors": true, "commercial_clear": true, "timeline_confirmed": true, "stakeholders_support": false}
 		},
-			[]string{"commit/conditions_all_met[stakeholders_support,implementation_plan_confirmed]"},
+			[]string{"commit/conditions_all_met[stakeholders_support,implementation_plan_confirmed]", "commit/contract_signed"},
 			func(f *DealFacts) {
 				f.Conditions["stakeholders_support"] = true
 				f.Conditions["implementation_plan_confirmed"] = true
 				f.ContractSigned = true
 			}},
-		// Until the deal desk adds final_payment_received, implementation has
-		// no gate in the default playbook (strict.yaml tests the kind).
 		{"implementation", "closed", func(*DealFacts) {},
-			[]string{},
+			[]string{"implementation/final_payment_received"},
 			func(f *DealFacts) { f.FinalPaymentReceived = true }},
 	}
 	for _, st := range steps {
@@ -159,7 +157,7 @@ func TestMultiStageJump(t *testing.T) {
 	f := fullFacts()
 	f.Demos, f.QuoteApproved, f.ContractSigned = nil, false, false
 	got = keys(p.CheckMove("demo", "implementation", f))
-	want = []string{"demo/demo_recorded"}
+	want = []string{"demo/demo_recorded", "negotiation/quote_approved", "commit/contract_signed"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("demo → implementation: got %v, want %v", got, want)
 	}

@@ -75,7 +75,7 @@ func TestHealthReasons(t *testing.T) {
 	last := day(-2)
 	h := Default().Health("negotiation", f, t0, day(-5), &last, 2)
 	want := map[string]string{
-		"gate":        "2 of 2 criteria",
+		"gate":        "3 of 3 criteria",
 		"events":      "2 compelling events",
 		"key_persons": "2 of 5 key-person roles",
 		"recency":     "last activity 2 days ago",

@@ -56,7 +56,15 @@ func unmetKeys(t *testing.T, r *resp) []string {
 // rep has recorded what the playbook asks for through the API.
 func TestWalkDealThroughGates(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
-		e.user("rep", crm.RoleRep, nil)
+		team := e.team("华东")
+		rep := e.user("rep", crm.RoleRep, &team.ID)
+		boss := e.user("boss", crm.RoleManager, &team.ID)
+		e.user("root", crm.RoleAdmin, nil)
+		root := e.login("root")
+		setAuthority(root, rep.ID, 1000, 30, 50_000_000)
+		setAuthority(root, boss.ID, 2000, 90, 500_000_000)
+		fin := mkProduct(root, "FIN-STD", "财务标准版", "software_module", "set", 3_800_000)
+		users := mkProduct(root, "LIC-USER", "用户许可", "license_per_user", "user", 120_000)
 		c := e.login("rep")
 		acc := mkAccount(c, "宁波顺达商贸有限公司")
 		var gm, cio crm.Contact
@@ -115,7 +123,25 @@ func TestWalkDealThroughGates(t *testing.T) {
 			"roi":       map[string]any{"lines": []map[string]any{{"kind": "saving", "category": "库存", "amount": 20_000_000}, {"kind": "one_off_cost", "category": "软件", "amount": 15_000_000}}}}).ok(201, nil)
 		moved("negotiation")
 
-		// 5 → 6: the expected close date and the competitors.
+		// 5 → 6: an approved quote from the price list, the expected close
+		// date and the competitors. 15 % off the licences is beyond the
+		// rep's 10 %: the quote waits for the manager, and so does the gate.
+		want("commit", "negotiation/quote_approved", "negotiation/expected_close_date[expected_close_date]", "negotiation/competitors_recorded")
+		var q crm.Quote
+		c.do("POST", "/api/v1/quotes", map[string]any{"deal_id": d.ID, "payment_days": 30, "lines": []map[string]any{
+			{"product_id": fin.ID, "quantity": 1}, {"product_id": users.ID, "quantity": 20, "discount_bp": 1500}}}).ok(201, &q)
+		c.do("POST", fmt.Sprintf("/api/v1/quotes/%d/submit", q.ID), map[string]any{"version": q.Version}).ok(200, &q)
+		if q.State != crm.QuotePending || q.ApprovalID == nil {
+			t.Fatalf("submitted beyond authority: %+v", q)
+		}
+		want("commit", "negotiation/quote_approved", "negotiation/expected_close_date[expected_close_date]", "negotiation/competitors_recorded")
+		var inbox crm.Page[crm.Approval]
+		mgr := e.login("boss")
+		mgr.do("GET", "/api/v1/approvals?status=pending", nil).ok(200, &inbox)
+		if len(inbox.Items) != 1 || inbox.Items[0].SubjectID != q.ID {
+			t.Fatalf("manager's inbox: %+v", inbox)
+		}
+		mgr.do("POST", fmt.Sprintf("/api/v1/approvals/%d/approve", *q.ApprovalID), map[string]any{"version": inbox.Items[0].Version, "comment": "同意，老客户"}).ok(200, nil)
 		want("commit", "negotiation/expected_close_date[expected_close_date]", "negotiation/competitors_recorded")
 		var cur crm.Deal
 		c.do("GET", path(""), nil).ok(200, &cur)
@@ -123,10 +149,11 @@ func TestWalkDealThroughGates(t *testing.T) {
 		c.do("POST", path("/competitors"), map[string]any{"name": "某友软件"}).ok(201, nil)
 		moved("commit")
 
-		// 6 → 7: all six purchase conditions, each with its evidence.
+		// 6 → 7: all six purchase conditions, each with its evidence, and
+		// a signed contract.
 		r := move("implementation")
 		got := unmetKeys(t, r)
-		if len(got) != 1 || !strings.HasPrefix(got[0], "commit/conditions_all_met[") || strings.Count(got[0], ",") != 5 {
+		if len(got) != 2 || !strings.HasPrefix(got[0], "commit/conditions_all_met[") || strings.Count(got[0], ",") != 5 || got[1] != "commit/contract_signed" {
 			t.Fatalf("commit gate: %v", got)
 		}
 		var conds []map[string]any
@@ -134,7 +161,24 @@ func TestWalkDealThroughGates(t *testing.T) {
 			conds = append(conds, map[string]any{"key": k, "version": 0, "met": true, "evidence": "客户 11 月 20 日会议确认"})
 		}
 		c.do("PUT", path("/conditions"), map[string]any{"conditions": conds}).ok(200, nil)
-		moved("implementation")
+		want("implementation", "commit/contract_signed")
+		// The contract is signed once a manager has approved it, and the
+		// signing moves the deal through the gate.
+		c.do("GET", fmt.Sprintf("/api/v1/quotes/%d", q.ID), nil).ok(200, &q)
+		c.do("POST", fmt.Sprintf("/api/v1/quotes/%d/send", q.ID), map[string]any{"version": q.Version}).ok(200, &q)
+		c.do("POST", fmt.Sprintf("/api/v1/quotes/%d/accept", q.ID), map[string]any{"version": q.Version}).ok(200, &q)
+		var ct crm.Contract
+		c.do("POST", "/api/v1/contracts", map[string]any{"quote_id": q.ID, "payment_method": "bank_transfer", "payment_days": 30}).ok(201, &ct)
+		c.do("POST", fmt.Sprintf("/api/v1/contracts/%d/submit", ct.ID), map[string]any{"version": ct.Version}).ok(200, &ct)
+		var ap crm.Approval
+		mgr.do("GET", fmt.Sprintf("/api/v1/approvals/%d", *ct.ApprovalID), nil).ok(200, &ap)
+		mgr.do("POST", fmt.Sprintf("/api/v1/approvals/%d/approve", ap.ID), map[string]any{"version": ap.Version, "comment": "同意签约"}).ok(200, nil)
+		c.do("GET", fmt.Sprintf("/api/v1/contracts/%d", ct.ID), nil).ok(200, &ct)
+		c.do("POST", fmt.Sprintf("/api/v1/contracts/%d/sign", ct.ID), map[string]any{"version": ct.Version}).ok(200, &ct)
+		c.do("GET", path(""), nil).ok(200, &cur)
+		if cur.Stage != "implementation" || ct.State != crm.ContractSigned {
+			t.Fatalf("after signing: deal %s, contract %s", cur.Stage, ct.State)
+		}
 
 		// The history holds every move, each with the stage it left.
 		var hist struct {

@@ -66,6 +66,7 @@ func TestResponseCheckCatchesMismatches(t *testing.T) {
 	user := func() map[string]any {
 		return map[string]any{"id": 7, "version": 1, "username": "alice", "display_name": "Alice", "email": "",
 			"role": "rep", "team_id": nil, "language": "zh-CN", "disabled": false,
+			"max_discount_bp": 1000, "credit_days": 30, "credit_amount": 5000000,
 			"created_at": "2026-11-02T09:00:00Z", "updated_at": "2026-11-02T09:00:00.123456Z"}
 	}
 	account := func() map[string]any {

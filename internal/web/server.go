@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/dealpath/dealpath/internal/crm"
+	"github.com/dealpath/dealpath/internal/i18n"
 )
 
 // Server serves the API.
@@ -29,6 +30,11 @@ type Route struct {
 
 // New builds the server and registers every route.
 func New(svc *crm.Service, log *slog.Logger) *Server {
+	if svc.Text == nil {
+		// The texts the service writes for a reader (an approver's task)
+		// come from the same catalogue as every answer.
+		svc.Text = i18n.T
+	}
 	s := &Server{svc: svc, log: log, mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.routes = append(s.routes, Route{"GET", "/healthz"})
@@ -46,6 +52,13 @@ func New(svc *crm.Service, log *slog.Logger) *Server {
 	s.registerCompetitors()
 	s.registerConditions()
 	s.registerActivities()
+	s.registerProducts()
+	s.registerQuotes()
+	s.registerApprovals()
+	s.registerContracts()
+	s.registerPayments()
+	s.registerProjects()
+	s.registerReceivables()
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, crm.Errorf(crm.ENOTFOUND, "error.route_not_found"))
 	})
