@@ -161,13 +161,18 @@ type ContractSign struct {
 	SignedOn *Date `json:"signed_on"`
 }
 
-// ContractFilter selects contracts for a list.
+// ContractFilter selects contracts for a list. Its Q searches the
+// contract number and the deal's title.
 type ContractFilter struct {
+	ListParams
 	Scope   Scope
 	DealID  *int64
 	OwnerID *int64
 	State   string
 }
+
+// ContractSortFields are the fields a contract list sorts by.
+var ContractSortFields = []string{"created_at", "updated_at", "number", "amount", "signed_on"}
 
 // ContractSigning is everything signing a sale contract writes in one
 // transaction: the contract, the deal's move to implementation and the new
@@ -179,6 +184,12 @@ type ContractSigning struct {
 	DealVersion   int64
 	Project       *Project
 	Audits        []*AuditEntry
+	// Recheck, for a sale, judges the deal's stage gate again. The store
+	// calls it inside the signing's transaction once it holds the deal's
+	// row against every write of the deal's gate facts, and an error
+	// aborts the signing: a purchase condition un-met after the service's
+	// first check is seen here.
+	Recheck func(ctx context.Context) error
 }
 
 // ContractStore persists contracts and their milestones.
@@ -187,7 +198,7 @@ type ContractStore interface {
 	// id, number and the milestones' ids, with its audit row.
 	CreateContract(ctx context.Context, c *Contract, audit *AuditEntry) error
 	ContractByID(ctx context.Context, id int64) (*Contract, error)
-	ListContracts(ctx context.Context, f ContractFilter) ([]*Contract, error)
+	ListContracts(ctx context.Context, f ContractFilter) (*Page[*Contract], error)
 	// UpdateContractState moves a contract from one state to another if it
 	// is still at expectVersion in state from, with its audit rows.
 	UpdateContractState(ctx context.Context, c *Contract, expectVersion int64, from string, audits []*AuditEntry) error
@@ -323,8 +334,9 @@ func (s *Service) Contract(ctx context.Context, actor Actor, id int64) (*Contrac
 }
 
 // Contracts lists the contracts of the deals the actor may see.
-func (s *Service) Contracts(ctx context.Context, actor Actor, f ContractFilter) ([]*Contract, error) {
+func (s *Service) Contracts(ctx context.Context, actor Actor, f ContractFilter) (*Page[*Contract], error) {
 	var v validator
+	f.normalize(&v, ContractSortFields)
 	v.oneOf("state", f.State, ContractStates, true)
 	if err := v.err(); err != nil {
 		return nil, err
@@ -538,7 +550,9 @@ func (s *Service) moveContract(ctx context.Context, actor Actor, c *Contract, to
 // gate_unmet while, say, a purchase condition is unmet, and then nothing
 // changes. On success the contract, the deal's stage move and the new
 // project (with the playbook's implementation steps) are written in one
-// transaction, each with its audit row. Milestones due at signing without
+// transaction, each with its audit row; that transaction judges the gate
+// again once it holds the deal (ContractSigning.Recheck), so a purchase
+// condition un-met meanwhile refuses the signing all the same. Milestones due at signing without
 // a due date fall due payment_days after the signing day.
 func (s *Service) SignContract(ctx context.Context, actor Actor, id int64, in ContractSign) (*Contract, error) {
 	c, err := s.contractForAction(ctx, actor, id, in.Version, "sign", ContractApproved)
@@ -574,6 +588,9 @@ func (s *Service) SignContract(ctx context.Context, actor Actor, id int64, in Co
 			return nil, err
 		}
 		sg.Deal, sg.DealVersion = d, d.Version
+		sg.Recheck = func(ctx context.Context) error {
+			return s.recheckGate(ctx, d.ID, sg.DealVersion, StageImplementation, func(f *gateFacts) { f.ContractSigned = true })
+		}
 		sg.Audits = append(sg.Audits, dealAudit)
 		sg.Project = s.newProject(d, c, now)
 		sg.Audits = append(sg.Audits, s.audit(actor, "project", 0, "open", nil, map[string]any{"state": ProjectOpen, "contract_id": c.ID}, ""))
@@ -634,16 +651,8 @@ type gateFacts = playbook.DealFacts
 // deal not behind stage a conflict. Nobody overrides here: a contract is
 // signed and paid for real.
 func (s *Service) gateMove(ctx context.Context, actor Actor, d *Deal, stage string, adjust func(f *gateFacts)) (*AuditEntry, error) {
-	if d.Stage == StageLost || s.stageIndex(d.Stage) >= s.stageIndex(stage) {
-		return nil, Errorf(ECONFLICT, "error.deal_stage_past", d.Stage)
-	}
-	st, err := s.dealState(ctx, d)
-	if err != nil {
+	if err := s.checkGate(ctx, d, stage, adjust); err != nil {
 		return nil, err
-	}
-	adjust(&st.facts)
-	if unmet := s.Playbook.CheckMove(d.Stage, stage, st.facts); len(unmet) > 0 {
-		return nil, GateUnmet(unmet)
 	}
 	to := s.Playbook.Stage(stage)
 	if to == nil {
@@ -654,6 +663,37 @@ func (s *Service) gateMove(ctx context.Context, actor Actor, d *Deal, stage stri
 	d.Stage, d.Probability, d.LostReason, d.StageChangedAt, d.UpdatedAt = stage, to.Probability, "", now, now
 	after := map[string]any{"stage": d.Stage, "probability": d.Probability}
 	return s.audit(actor, "deal", d.ID, "stage", before, after, ""), nil
+}
+
+// checkGate judges whether d may move forward to stage under the
+// playbook's gates, with its facts changed by adjust.
+func (s *Service) checkGate(ctx context.Context, d *Deal, stage string, adjust func(f *gateFacts)) error {
+	if d.Stage == StageLost || s.stageIndex(d.Stage) >= s.stageIndex(stage) {
+		return Errorf(ECONFLICT, "error.deal_stage_past", d.Stage)
+	}
+	st, err := s.dealState(ctx, d)
+	if err != nil {
+		return err
+	}
+	adjust(&st.facts)
+	if unmet := s.Playbook.CheckMove(d.Stage, stage, st.facts); len(unmet) > 0 {
+		return GateUnmet(unmet)
+	}
+	return nil
+}
+
+// recheckGate judges the gate again on the deal as now committed, for a
+// store that calls it inside a write transaction holding the deal's row
+// (ContractSigning.Recheck): a deal no longer at version is a conflict.
+func (s *Service) recheckGate(ctx context.Context, dealID, version int64, stage string, adjust func(f *gateFacts)) error {
+	d, err := s.Store.DealByID(ctx, dealID)
+	if err != nil {
+		return err
+	}
+	if d.Version != version {
+		return Conflict()
+	}
+	return s.checkGate(ctx, d, stage, adjust)
 }
 
 // contractFacts sets the playbook's contract_signed and

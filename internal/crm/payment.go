@@ -68,13 +68,18 @@ type Receivable struct {
 }
 
 // ReceivableFilter selects receivables. Overdue keeps only those due
-// before Today.
+// before Today; Q searches the contract number.
 type ReceivableFilter struct {
+	ListParams
 	Scope     Scope
 	AccountID *int64
 	Overdue   bool
 	Today     Date
 }
+
+// ReceivableSortFields are the fields a receivable list sorts by: the due
+// date (the undated last) and the days overdue by Today.
+var ReceivableSortFields = []string{"due_on", "days_overdue", "open"}
 
 // PaymentStore persists payments and reads receivables.
 type PaymentStore interface {
@@ -86,7 +91,7 @@ type PaymentStore interface {
 	// transaction; otherwise it must not.
 	RecordPayment(ctx context.Context, p *Payment, audit *AuditEntry, done *PaymentCompletion) error
 	ContractPayments(ctx context.Context, contractID int64) ([]*Payment, error)
-	Receivables(ctx context.Context, f ReceivableFilter) ([]*Receivable, error)
+	Receivables(ctx context.Context, f ReceivableFilter) (*Page[*Receivable], error)
 }
 
 // RecordPayment records a payment against a milestone of a signed contract
@@ -176,14 +181,19 @@ func (s *Service) Payments(ctx context.Context, actor Actor, contractID int64) (
 // Receivables lists the open milestones of signed contracts on the deals
 // the actor may see, with the days each is overdue by today's date (the
 // service's clock). With overdue, only those due before today.
-func (s *Service) Receivables(ctx context.Context, actor Actor, f ReceivableFilter) ([]*Receivable, error) {
+func (s *Service) Receivables(ctx context.Context, actor Actor, f ReceivableFilter) (*Page[*Receivable], error) {
+	var v validator
+	f.normalize(&v, ReceivableSortFields)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
 	f.Scope = actor.Scope()
 	f.Today = s.today()
 	out, err := s.Store.Receivables(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range out {
+	for _, r := range out.Items {
 		if r.DueOn != nil && r.DueOn.Before(f.Today.Time) {
 			r.DaysOverdue = int(f.Today.Sub(r.DueOn.Time).Hours() / 24)
 		}

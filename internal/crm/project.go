@@ -100,19 +100,24 @@ type ProjectTaskPatch struct {
 	Done    Opt[bool]   `json:"done"`
 }
 
-// ProjectFilter selects projects for a list.
+// ProjectFilter selects projects for a list. Its Q searches the project's
+// name.
 type ProjectFilter struct {
+	ListParams
 	Scope   Scope
 	DealID  *int64
 	OwnerID *int64
 	State   string
 }
 
+// ProjectSortFields are the fields a project list sorts by.
+var ProjectSortFields = []string{"created_at", "updated_at", "name", "go_live_on"}
+
 // ProjectStore persists projects and their tasks. Projects are created by
 // SignContract and closed by a final payment.
 type ProjectStore interface {
 	ProjectByID(ctx context.Context, id int64) (*Project, error)
-	ListProjects(ctx context.Context, f ProjectFilter) ([]*Project, error)
+	ListProjects(ctx context.Context, f ProjectFilter) (*Page[*Project], error)
 	// UpdateProject writes name, notes, steps and go-live day if the
 	// project is still at expectVersion; when dues is not nil it also sets
 	// the due dates of those milestones, all with the audit row.
@@ -148,8 +153,9 @@ func (s *Service) Project(ctx context.Context, actor Actor, id int64) (*Project,
 }
 
 // Projects lists the projects of the deals the actor may see.
-func (s *Service) Projects(ctx context.Context, actor Actor, f ProjectFilter) ([]*Project, error) {
+func (s *Service) Projects(ctx context.Context, actor Actor, f ProjectFilter) (*Page[*Project], error) {
 	var v validator
+	f.normalize(&v, ProjectSortFields)
 	v.oneOf("state", f.State, ProjectStates, true)
 	if err := v.err(); err != nil {
 		return nil, err

@@ -20,12 +20,19 @@ const contractCols = `c.id, c.version, c.deal_id, c.quote_id, d.account_id, d.ow
 
 const contractFrom = `contracts c JOIN deals d ON d.id = c.deal_id AND d.deleted_at IS NULL JOIN users u ON u.id = d.owner_id`
 
-func scanContract(s interface{ Scan(...any) error }) (*crm.Contract, error) {
+// contractCountFrom is contractFrom without the join that only adds the
+// owner's team.
+const contractCountFrom = `contracts c JOIN deals d ON d.id = c.deal_id AND d.deleted_at IS NULL`
+
+// scanContract reads a contract; extra destinations (a list's sort key)
+// follow its columns.
+func scanContract(s interface{ Scan(...any) error }, extra ...any) (*crm.Contract, error) {
 	c := &crm.Contract{}
-	if err := s.Scan(&c.ID, &c.Version, &c.DealID, &c.QuoteID, &c.AccountID, &c.OwnerID, &c.Number, &c.Kind, &c.State, &c.PartyOurs,
+	dest := []any{&c.ID, &c.Version, &c.DealID, &c.QuoteID, &c.AccountID, &c.OwnerID, &c.Number, &c.Kind, &c.State, &c.PartyOurs,
 		&c.PartyCustomer, &c.Amount, &c.PaymentMethod, &c.PaymentDays, nullDateCol{&c.StartOn}, nullDateCol{&c.EndOn},
 		nullDateCol{&c.SignedOn}, nullInt64Col{&c.ConvertedFrom}, nullInt64Col{&c.ApprovalID}, &c.CreatedBy,
-		timeCol{&c.StateChangedAt}, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.OwnerTeamID); err != nil {
+		timeCol{&c.StateChangedAt}, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.OwnerTeamID}
+	if err := s.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -42,7 +49,9 @@ func scanMilestone(s interface{ Scan(...any) error }) (crm.Milestone, error) {
 
 // CreateContract inserts a contract on a live deal with its milestones,
 // numbers it after its id ("C000123") and writes its audit row, whose
-// entity id it sets.
+// entity id it sets. A quote that already has a live contract (the unique
+// index contracts_live_quote) is a conflict on quote_id: of two creates at
+// the same instant exactly one wins.
 func (db *DB) CreateContract(ctx context.Context, c *crm.Contract, audit *crm.AuditEntry) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := db.requireLive(ctx, tx, "deals", c.DealID, "deal_id"); err != nil {
@@ -55,6 +64,9 @@ func (db *DB) CreateContract(ctx context.Context, c *crm.Contract, audit *crm.Au
 			c.Version, c.DealID, c.QuoteID, c.Kind, c.State, c.PartyOurs, c.PartyCustomer, c.Amount, c.PaymentMethod,
 			c.PaymentDays, dp(c.StartOn), dp(c.EndOn), dp(c.SignedOn), int64p(c.ConvertedFrom), int64p(c.ApprovalID),
 			c.CreatedBy, db.t(c.StateChangedAt), db.t(c.CreatedAt), db.t(c.UpdatedAt)).Scan(&c.ID)
+		if isUniqueViolation(err) {
+			return quoteHasContract()
+		}
 		if err != nil {
 			return err
 		}
@@ -77,6 +89,12 @@ func (db *DB) CreateContract(ctx context.Context, c *crm.Contract, audit *crm.Au
 		}
 		return db.insertAudit(ctx, tx, audit)
 	})
+}
+
+// quoteHasContract refuses a second live contract from one quote.
+func quoteHasContract() error {
+	return &crm.Error{Code: crm.ECONFLICT, Message: crm.Msg("error.quote_has_contract"),
+		Fields: map[string]crm.Message{"quote_id": crm.Msg("field.quote_has_contract")}}
 }
 
 // ContractByID returns a contract of a live deal with its milestones.
@@ -109,13 +127,18 @@ func (db *DB) loadMilestones(ctx context.Context, qr querier, c *crm.Contract) e
 	return rows.Err()
 }
 
-// maxContractList bounds one answer of ListContracts.
-const maxContractList = 500
+var contractSorts = map[string]sortSpec{
+	"created_at": timeSort("c.created_at"),
+	"updated_at": timeSort("c.updated_at"),
+	"number":     textSort("c.number"),
+	"amount":     intSort("c.amount"),
+	"signed_on":  nullDateSort("c.signed_on"),
+}
 
-// ListContracts returns the contracts in scope, newest first, at most
-// maxContractList.
-func (db *DB) ListContracts(ctx context.Context, f crm.ContractFilter) ([]*crm.Contract, error) {
-	lq := &listQuery{}
+// ListContracts returns one page of the contracts in scope, newest first
+// unless sorted otherwise, each with its milestones.
+func (db *DB) ListContracts(ctx context.Context, f crm.ContractFilter) (*crm.Page[*crm.Contract], error) {
+	lq := &listQuery{cols: contractCols, from: contractFrom, countFrom: contractCountFrom, idCol: "c.id", sorts: contractSorts, defSrt: "-created_at"}
 	lq.scope("d.owner_id", f.Scope)
 	if f.DealID != nil {
 		lq.and("c.deal_id = ?", *f.DealID)
@@ -126,30 +149,31 @@ func (db *DB) ListContracts(ctx context.Context, f crm.ContractFilter) ([]*crm.C
 	if f.State != "" {
 		lq.and("c.state = ?", f.State)
 	}
-	rows, err := db.read.QueryContext(ctx, db.q("SELECT "+contractCols+" FROM "+contractFrom+whereSQL(lq.where)+
-		fmt.Sprintf(" ORDER BY c.id DESC LIMIT %d", maxContractList)), lq.args...)
+	if f.UpdatedSince != nil {
+		lq.and("c.updated_at >= ?", db.t(*f.UpdatedSince))
+	}
+	lq.searchAny(f.Q, "c.number", "d.title")
+	page := &crm.Page[*crm.Contract]{Items: []*crm.Contract{}}
+	next, total, err := db.run(ctx, lq, f.ListParams, func(rows *sql.Rows, key *any) (int64, error) {
+		c, err := scanContract(rows, key)
+		if err != nil {
+			return 0, err
+		}
+		page.Items = append(page.Items, c)
+		return c.ID, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := []*crm.Contract{}
-	for rows.Next() {
-		c, err := scanContract(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, c := range out {
+	// Milestones are read after the page, as a quote's lines are: a
+	// payment or a due date that moves meanwhile shows on the next read.
+	for _, c := range page.Items {
 		if err := db.loadMilestones(ctx, db.read, c); err != nil {
 			return nil, err
 		}
 	}
-	return out, nil
+	page.NextCursor, page.Total = next, total
+	return page, nil
 }
 
 // UpdateContractState moves a contract if it is still at expectVersion in
@@ -202,6 +226,19 @@ func (db *DB) insertAudits(ctx context.Context, tx *sql.Tx, audits []*crm.AuditE
 // approved at the expected version), the due dates it set on its
 // milestones and, for a sale, the deal's stage move (at the version the
 // gate was checked on) and the new project.
+//
+// The service judged the stage gate before this transaction, and a
+// purchase condition may have changed since without touching the deal's
+// version. So for a sale the transaction first locks the deal's row and
+// then calls sg.Recheck, which judges the gate again on what is
+// committed. SaveConditions (like the other writes of a deal's gate
+// facts: qualification, competitors, events, demos) reads the deal's row
+// in its own transaction with liveDealAccount, FOR SHARE on PostgreSQL,
+// which the FOR UPDATE here waits for and blocks: a condition written
+// before the lock is committed and seen by the recheck, one written after
+// waits for the signing to end.
+// On SQLite the single writer connection already runs the two one after
+// the other, and the recheck's reads see every committed write.
 func (db *DB) SignContract(ctx context.Context, sg *crm.ContractSigning) error {
 	c := sg.Contract
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -215,6 +252,14 @@ func (db *DB) SignContract(ctx context.Context, sg *crm.ContractSigning) error {
 		}
 		var projectID int64
 		if sg.Deal != nil {
+			if err := db.lockDeal(ctx, tx, sg.Deal.ID); err != nil {
+				return err
+			}
+			if sg.Recheck != nil {
+				if err := sg.Recheck(ctx); err != nil {
+					return err
+				}
+			}
 			if err := db.writeDealStage(ctx, tx, sg.Deal, sg.DealVersion); err != nil {
 				return err
 			}
@@ -233,6 +278,14 @@ func (db *DB) SignContract(ctx context.Context, sg *crm.ContractSigning) error {
 		sg.Deal.Version = sg.DealVersion + 1
 	}
 	return nil
+}
+
+// lockDeal locks a live deal's row for writing until the transaction
+// ends, on PostgreSQL (see SignContract).
+func (db *DB) lockDeal(ctx context.Context, tx *sql.Tx, id int64) error {
+	var version int64
+	err := tx.QueryRowContext(ctx, db.q("SELECT version FROM deals WHERE id = ? AND deleted_at IS NULL"+db.forUpdate()), id).Scan(&version)
+	return notFound(err, "deal")
 }
 
 // writeDealStage writes a deal's stage move if the deal is still at

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -11,9 +12,26 @@ import (
 	"github.com/dealpath/dealpath/internal/store/storetest"
 )
 
+// lp is the list parameters of a store-level list: the service's defaults.
+var lp = crm.ListParams{Limit: crm.DefaultLimit}
+
 // signedContract stores a contract of two milestones (600 + 400 fen) on a
 // new deal in commit and signs it, opening its project.
 func signedContract(t *testing.T, db *store.DB, suffix string) (*crm.Contract, *crm.Deal, *crm.Project) {
+	t.Helper()
+	c, d, pr, err := signContract(t, db, suffix, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr.ID == 0 {
+		t.Fatalf("project %+v", pr)
+	}
+	return c, d, pr
+}
+
+// signContract is signedContract with the signing's recheck of the gate
+// (nil: none) and its error.
+func signContract(t *testing.T, db *store.DB, suffix string, recheck func(ctx context.Context, d *crm.Deal) error) (*crm.Contract, *crm.Deal, *crm.Project, error) {
 	t.Helper()
 	ctx := context.Background()
 	rep := mustUser(t, db, "crep"+suffix, crm.RoleRep, nil)
@@ -43,13 +61,62 @@ func signedContract(t *testing.T, db *store.DB, suffix string) (*crm.Contract, *
 		Steps: []crm.ProjectStep{{Key: "go_live"}, {Key: crm.StepFinalPayment}}, OpenedAt: at, CreatedAt: at, UpdatedAt: at}
 	sg := &crm.ContractSigning{Contract: c, ExpectVersion: version, Deal: d, DealVersion: d.Version, Project: pr,
 		Audits: []*crm.AuditEntry{{ActorID: rep.ID, EntityType: "project", Action: "open", CreatedAt: at}}}
+	if recheck != nil {
+		sg.Recheck = func(ctx context.Context) error { return recheck(ctx, d) }
+	}
 	if err := db.SignContract(ctx, sg); err != nil {
-		t.Fatal(err)
+		return c, d, pr, err
 	}
 	if pr.ID == 0 || sg.Audits[0].EntityID != pr.ID {
 		t.Fatalf("project %d, audit %+v", pr.ID, sg.Audits[0])
 	}
-	return c, d, pr
+	return c, d, pr, nil
+}
+
+// TestSignLocksDeal: a signing's recheck of the gate runs while the
+// signing holds the deal, so a purchase condition written meanwhile waits
+// for the signing to end; a recheck that fails writes nothing.
+func TestSignLocksDeal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		saved := make(chan error, 1)
+		_, d, _, err := signContract(t, db, "lock", func(ctx context.Context, d *crm.Deal) error {
+			at := t0.Add(2 * time.Hour)
+			go func() {
+				saved <- db.SaveConditions(context.Background(), d.ID, []crm.ConditionChange{{
+					Condition: &crm.PurchaseCondition{Key: "commercial_clear", Met: false, UpdatedAt: &at},
+					Audit:     &crm.AuditEntry{ActorID: d.OwnerID, EntityType: "deal", EntityID: d.ID, Action: "conditions", CreatedAt: at}}})
+			}()
+			select {
+			case err := <-saved:
+				return fmt.Errorf("a condition was written while the signing held the deal: %v", err)
+			case <-time.After(300 * time.Millisecond):
+				return nil
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := <-saved; err != nil {
+			t.Fatalf("condition after the signing: %v", err)
+		}
+		if got, _ := db.DealByID(ctx, d.ID); got.Stage != crm.StageImplementation {
+			t.Fatalf("deal %s", got.Stage)
+		}
+
+		refused := crm.GateUnmet(nil)
+		c, d, pr, err := signContract(t, db, "refused", func(context.Context, *crm.Deal) error { return refused })
+		if crm.ErrorCode(err) != crm.EGATEUNMET {
+			t.Fatalf("signing with a failed recheck: %v", err)
+		}
+		got, err := db.ContractByID(ctx, c.ID)
+		if err != nil || got.State != crm.ContractApproved || got.Version != 1 {
+			t.Fatalf("contract after a failed recheck %+v %v", got, err)
+		}
+		if dd, _ := db.DealByID(ctx, d.ID); dd.Stage != crm.StageCommit || pr.ID != 0 {
+			t.Fatalf("deal %s, project %d after a failed recheck", dd.Stage, pr.ID)
+		}
+	})
 }
 
 func TestContractPaymentsAndCompletion(t *testing.T) {
@@ -91,12 +158,12 @@ func TestContractPaymentsAndCompletion(t *testing.T) {
 		if err := pay(m1, 600, nil); err != nil {
 			t.Fatal(err)
 		}
-		overdue, err := db.Receivables(ctx, crm.ReceivableFilter{Scope: crm.Scope{All: true}, Overdue: true, Today: crm.DateOf(t0.AddDate(0, 0, 5))})
-		if err != nil || len(overdue) != 0 {
+		overdue, err := db.Receivables(ctx, crm.ReceivableFilter{ListParams: lp, Scope: crm.Scope{All: true}, Overdue: true, Today: crm.DateOf(t0.AddDate(0, 0, 5))})
+		if err != nil || len(overdue.Items) != 0 {
 			t.Fatalf("overdue after paying the due milestone: %+v %v", overdue, err)
 		}
-		all, err := db.Receivables(ctx, crm.ReceivableFilter{Scope: crm.Scope{OwnerID: d.OwnerID}})
-		if err != nil || len(all) != 1 || all[0].Open != 400 || all[0].MilestoneID != m2.ID {
+		all, err := db.Receivables(ctx, crm.ReceivableFilter{ListParams: lp, Scope: crm.Scope{OwnerID: d.OwnerID}})
+		if err != nil || len(all.Items) != 1 || all.Items[0].Open != 400 || all.Items[0].MilestoneID != m2.ID {
 			t.Fatalf("receivables %+v %v", all, err)
 		}
 		// The last payment without a completion is refused: nothing written.
@@ -164,11 +231,11 @@ func TestProjectTasksAndSteps(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		c, d, pr := signedContract(t, db, "p")
-		list, err := db.ListProjects(ctx, crm.ProjectFilter{Scope: crm.Scope{OwnerID: d.OwnerID}, State: crm.ProjectOpen})
-		if err != nil || len(list) != 1 || list[0].ID != pr.ID || len(list[0].Steps) != 2 {
+		list, err := db.ListProjects(ctx, crm.ProjectFilter{ListParams: lp, Scope: crm.Scope{OwnerID: d.OwnerID}, State: crm.ProjectOpen})
+		if err != nil || len(list.Items) != 1 || list.Items[0].ID != pr.ID || len(list.Items[0].Steps) != 2 {
 			t.Fatalf("list %+v %v", list, err)
 		}
-		if other, _ := db.ListProjects(ctx, crm.ProjectFilter{Scope: crm.Scope{OwnerID: d.OwnerID + 1000}}); len(other) != 0 {
+		if other, _ := db.ListProjects(ctx, crm.ProjectFilter{ListParams: lp, Scope: crm.Scope{OwnerID: d.OwnerID + 1000}}); len(other.Items) != 0 {
 			t.Fatalf("another rep sees %+v", other)
 		}
 		p, _ := db.ProjectByID(ctx, pr.ID)

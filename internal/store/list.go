@@ -41,9 +41,11 @@ type listQuery struct {
 	searches []textSearch
 }
 
-// textSearch is one search condition: a column and its LIKE pattern.
+// textSearch is one search condition: its LIKE pattern on any of its
+// columns.
 type textSearch struct {
-	col, pattern string
+	cols    []string
+	pattern string
 }
 
 func (lq *listQuery) and(cond string, args ...any) {
@@ -65,24 +67,37 @@ func (lq *listQuery) scope(ownerCol string, s crm.Scope) {
 // search adds a substring match on a name column that ignores the case of
 // Latin letters. LIKE with % on both sides works for Chinese, where
 // word-based search does not.
-func (lq *listQuery) search(col, q string) {
+func (lq *listQuery) search(col, q string) { lq.searchAny(q, col) }
+
+// searchAny is search on several columns: a row matches when any of them
+// does.
+func (lq *listQuery) searchAny(q string, cols ...string) {
 	q = strings.TrimSpace(q)
 	if q == "" {
 		return
 	}
-	lq.searches = append(lq.searches, textSearch{col, "%" + likeEscape(asciiLower(q)) + "%"})
+	lq.searches = append(lq.searches, textSearch{cols, "%" + likeEscape(asciiLower(q)) + "%"})
 }
 
 // searchSQL is the condition of a search on the engine. PostgreSQL's lower()
 // follows the column's collation and lowers Ü to ü as well, so a search for
 // the very text stored would miss it; under the C collation it lowers ASCII
 // only, as SQLite's lower() and asciiLower do.
+//
+// A search on several columns is their conditions joined by OR, each with
+// its own copy of the pattern among the arguments.
 func (db *DB) searchSQL(s textSearch) string {
-	col := s.col
-	if db.engine == Postgres {
-		col += ` COLLATE "C"`
+	conds := make([]string, len(s.cols))
+	for i, col := range s.cols {
+		if db.engine == Postgres {
+			col += ` COLLATE "C"`
+		}
+		conds[i] = "lower(" + col + ") LIKE ? ESCAPE '\\'"
 	}
-	return "lower(" + col + ") LIKE ? ESCAPE '\\'"
+	if len(conds) == 1 {
+		return conds[0]
+	}
+	return "(" + strings.Join(conds, " OR ") + ")"
 }
 
 func likeEscape(s string) string {
@@ -156,7 +171,9 @@ func (db *DB) run(ctx context.Context, lq *listQuery, p crm.ListParams, scan fun
 	args := append([]any(nil), lq.args...)
 	for _, s := range lq.searches {
 		where = append(where, db.searchSQL(s))
-		args = append(args, s.pattern)
+		for range s.cols {
+			args = append(args, s.pattern)
+		}
 	}
 
 	if p.WithTotal {

@@ -157,13 +157,30 @@ func (db *DB) ContractPayments(ctx context.Context, contractID int64) ([]*crm.Pa
 	return out, rows.Err()
 }
 
-// maxReceivables bounds one answer of Receivables.
-const maxReceivables = 500
+// receivableSorts are the sorts of a receivable list on day today: the
+// due date, the days overdue (0 for what is not overdue or not dated) and
+// the open amount. today is a crm.Date's text, safe inside the SQL.
+func receivableSorts(today string) map[string]sortSpec {
+	return map[string]sortSpec{
+		"due_on": nullDateSort("m.due_on"),
+		"days_overdue": {
+			"CASE WHEN m.due_on < '" + today + "' THEN CAST(julianday('" + today + "') - julianday(m.due_on) AS INTEGER) ELSE 0 END",
+			"CASE WHEN m.due_on < DATE '" + today + "' THEN DATE '" + today + "' - m.due_on ELSE 0 END",
+			'i'},
+		"open": intSort("(m.amount - m.paid)"),
+	}
+}
 
-// Receivables returns the open milestones of signed contracts in scope,
-// the earliest due first (those without a due date last).
-func (db *DB) Receivables(ctx context.Context, f crm.ReceivableFilter) ([]*crm.Receivable, error) {
-	lq := &listQuery{}
+// receivableFrom joins a milestone to its contract and live deal.
+const receivableFrom = `contract_milestones m JOIN contracts c ON c.id = m.contract_id
+	JOIN deals d ON d.id = c.deal_id AND d.deleted_at IS NULL`
+
+// Receivables returns one page of the open milestones of signed contracts
+// in scope, the earliest due first (those without a due date last) unless
+// sorted otherwise.
+func (db *DB) Receivables(ctx context.Context, f crm.ReceivableFilter) (*crm.Page[*crm.Receivable], error) {
+	lq := &listQuery{cols: "c.id, c.number, c.deal_id, d.account_id, d.owner_id, m.id, m.name, m.amount, m.paid, m.due_on",
+		from: receivableFrom, idCol: "m.id", sorts: receivableSorts(f.Today.String()), defSrt: "due_on"}
 	lq.and("c.state = ?", crm.ContractSigned)
 	lq.and("m.paid < m.amount")
 	lq.scope("d.owner_id", f.Scope)
@@ -173,23 +190,21 @@ func (db *DB) Receivables(ctx context.Context, f crm.ReceivableFilter) ([]*crm.R
 	if f.Overdue {
 		lq.and("m.due_on < ?", f.Today.String())
 	}
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT c.id, c.number, c.deal_id, d.account_id, d.owner_id, m.id, m.name, m.amount,
-		m.paid, m.due_on FROM contract_milestones m JOIN contracts c ON c.id = m.contract_id
-		JOIN deals d ON d.id = c.deal_id AND d.deleted_at IS NULL`+whereSQL(lq.where)+
-		fmt.Sprintf(" ORDER BY CASE WHEN m.due_on IS NULL THEN 1 ELSE 0 END, m.due_on, m.id LIMIT %d", maxReceivables)), lq.args...)
+	lq.search("c.number", f.Q)
+	page := &crm.Page[*crm.Receivable]{Items: []*crm.Receivable{}}
+	next, total, err := db.run(ctx, lq, f.ListParams, func(rows *sql.Rows, key *any) (int64, error) {
+		r := &crm.Receivable{}
+		if err := rows.Scan(&r.ContractID, &r.ContractNumber, &r.DealID, &r.AccountID, &r.OwnerID, &r.MilestoneID, &r.MilestoneName,
+			&r.Amount, &r.Paid, nullDateCol{&r.DueOn}, key); err != nil {
+			return 0, err
+		}
+		r.Open = r.Amount - r.Paid
+		page.Items = append(page.Items, r)
+		return r.MilestoneID, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []*crm.Receivable{}
-	for rows.Next() {
-		r := &crm.Receivable{}
-		if err := rows.Scan(&r.ContractID, &r.ContractNumber, &r.DealID, &r.AccountID, &r.OwnerID, &r.MilestoneID, &r.MilestoneName,
-			&r.Amount, &r.Paid, nullDateCol{&r.DueOn}); err != nil {
-			return nil, err
-		}
-		r.Open = r.Amount - r.Paid
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	page.NextCursor, page.Total = next, total
+	return page, nil
 }

@@ -15,12 +15,19 @@ const projectCols = `p.id, p.version, p.deal_id, p.contract_id, d.owner_id, p.na
 
 const projectFrom = `projects p JOIN deals d ON d.id = p.deal_id AND d.deleted_at IS NULL JOIN users u ON u.id = d.owner_id`
 
-func scanProject(s interface{ Scan(...any) error }) (*crm.Project, error) {
+// projectCountFrom is projectFrom without the join that only adds the
+// owner's team.
+const projectCountFrom = `projects p JOIN deals d ON d.id = p.deal_id AND d.deleted_at IS NULL`
+
+// scanProject reads a project; extra destinations (a list's sort key)
+// follow its columns.
+func scanProject(s interface{ Scan(...any) error }, extra ...any) (*crm.Project, error) {
 	p := &crm.Project{}
 	var steps string
-	if err := s.Scan(&p.ID, &p.Version, &p.DealID, &p.ContractID, &p.OwnerID, &p.Name, &p.State, &steps, &p.Notes,
+	dest := []any{&p.ID, &p.Version, &p.DealID, &p.ContractID, &p.OwnerID, &p.Name, &p.State, &steps, &p.Notes,
 		nullDateCol{&p.GoLiveOn}, timeCol{&p.OpenedAt}, nullTimeCol{&p.ClosedAt}, timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt},
-		&p.OwnerTeamID); err != nil {
+		&p.OwnerTeamID}
+	if err := s.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
 	p.Steps = []crm.ProjectStep{}
@@ -59,12 +66,17 @@ func (db *DB) ProjectByID(ctx context.Context, id int64) (*crm.Project, error) {
 	return p, nil
 }
 
-// maxProjectList bounds one answer of ListProjects.
-const maxProjectList = 500
+var projectSorts = map[string]sortSpec{
+	"created_at": timeSort("p.created_at"),
+	"updated_at": timeSort("p.updated_at"),
+	"name":       textSort("p.name"),
+	"go_live_on": nullDateSort("p.go_live_on"),
+}
 
-// ListProjects returns the projects in scope, newest first.
-func (db *DB) ListProjects(ctx context.Context, f crm.ProjectFilter) ([]*crm.Project, error) {
-	lq := &listQuery{}
+// ListProjects returns one page of the projects in scope, newest first
+// unless sorted otherwise.
+func (db *DB) ListProjects(ctx context.Context, f crm.ProjectFilter) (*crm.Page[*crm.Project], error) {
+	lq := &listQuery{cols: projectCols, from: projectFrom, countFrom: projectCountFrom, idCol: "p.id", sorts: projectSorts, defSrt: "-created_at"}
 	lq.scope("d.owner_id", f.Scope)
 	if f.DealID != nil {
 		lq.and("p.deal_id = ?", *f.DealID)
@@ -75,21 +87,24 @@ func (db *DB) ListProjects(ctx context.Context, f crm.ProjectFilter) ([]*crm.Pro
 	if f.State != "" {
 		lq.and("p.state = ?", f.State)
 	}
-	rows, err := db.read.QueryContext(ctx, db.q("SELECT "+projectCols+" FROM "+projectFrom+whereSQL(lq.where)+
-		fmt.Sprintf(" ORDER BY p.id DESC LIMIT %d", maxProjectList)), lq.args...)
+	if f.UpdatedSince != nil {
+		lq.and("p.updated_at >= ?", db.t(*f.UpdatedSince))
+	}
+	lq.search("p.name", f.Q)
+	page := &crm.Page[*crm.Project]{Items: []*crm.Project{}}
+	next, total, err := db.run(ctx, lq, f.ListParams, func(rows *sql.Rows, key *any) (int64, error) {
+		p, err := scanProject(rows, key)
+		if err != nil {
+			return 0, err
+		}
+		page.Items = append(page.Items, p)
+		return p.ID, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []*crm.Project{}
-	for rows.Next() {
-		p, err := scanProject(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	page.NextCursor, page.Total = next, total
+	return page, nil
 }
 
 // UpdateProject writes a project if it is still at expectVersion, the due

@@ -33,20 +33,23 @@ func listOf[T any](items []T) itemList[T] {
 }
 
 func (s *Server) listContracts(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
+	p, err := listParams(r)
+	if err != nil {
+		return err
+	}
 	q := r.URL.Query()
-	f := crm.ContractFilter{State: q.Get("state")}
-	var err error
+	f := crm.ContractFilter{ListParams: p, State: q.Get("state")}
 	if f.DealID, err = queryID(q, "deal_id"); err != nil {
 		return err
 	}
 	if f.OwnerID, err = queryID(q, "owner_id"); err != nil {
 		return err
 	}
-	cs, err := s.svc.Contracts(r.Context(), actor, f)
+	page, err := s.svc.Contracts(r.Context(), actor, f)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, listOf(cs))
+	writeJSON(w, http.StatusOK, page)
 	return nil
 }
 

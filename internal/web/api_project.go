@@ -44,24 +44,27 @@ func (s *Server) projectView(r *http.Request, p *crm.Project) projectView {
 }
 
 func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
+	lp, err := listParams(r)
+	if err != nil {
+		return err
+	}
 	q := r.URL.Query()
-	f := crm.ProjectFilter{State: q.Get("state")}
-	var err error
+	f := crm.ProjectFilter{ListParams: lp, State: q.Get("state")}
 	if f.DealID, err = queryID(q, "deal_id"); err != nil {
 		return err
 	}
 	if f.OwnerID, err = queryID(q, "owner_id"); err != nil {
 		return err
 	}
-	ps, err := s.svc.Projects(r.Context(), actor, f)
+	page, err := s.svc.Projects(r.Context(), actor, f)
 	if err != nil {
 		return err
 	}
-	out := make([]projectView, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, s.projectView(r, p))
+	out := crm.Page[projectView]{Items: make([]projectView, 0, len(page.Items)), NextCursor: page.NextCursor, Total: page.Total}
+	for _, p := range page.Items {
+		out.Items = append(out.Items, s.projectView(r, p))
 	}
-	writeJSON(w, http.StatusOK, listOf(out))
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -10,12 +10,15 @@ func (s *Server) registerReceivables() {
 	s.api("GET", "/api/v1/receivables", s.listReceivables)
 }
 
-// listReceivables answers the open milestones of signed contracts the
-// actor may see; overdue=true keeps those due before today.
+// listReceivables answers one page of the open milestones of signed
+// contracts the actor may see; overdue=true keeps those due before today.
 func (s *Server) listReceivables(w http.ResponseWriter, r *http.Request, actor crm.Actor) error {
+	p, err := listParams(r)
+	if err != nil {
+		return err
+	}
 	q := r.URL.Query()
-	var f crm.ReceivableFilter
-	var err error
+	f := crm.ReceivableFilter{ListParams: p}
 	if f.AccountID, err = queryID(q, "account_id"); err != nil {
 		return err
 	}
@@ -24,10 +27,10 @@ func (s *Server) listReceivables(w http.ResponseWriter, r *http.Request, actor c
 		return err
 	}
 	f.Overdue = overdue != nil && *overdue
-	rs, err := s.svc.Receivables(r.Context(), actor, f)
+	page, err := s.svc.Receivables(r.Context(), actor, f)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, listOf(rs))
+	writeJSON(w, http.StatusOK, page)
 	return nil
 }
