@@ -249,6 +249,12 @@ func (s *Service) reasonsText(lang string, reasons []ApprovalReason) string {
 	return strings.Join(lines, "\n")
 }
 
+// ApprovalReasonsText explains in lang, one reason per line, why a request
+// needs approval (for the UI's inbox and My day).
+func (s *Service) ApprovalReasonsText(lang string, reasons []ApprovalReason) string {
+	return s.reasonsText(lang, reasons)
+}
+
 // Approval returns an approval request the actor may see: one on a deal in
 // their scope, or one assigned to them.
 func (s *Service) Approval(ctx context.Context, actor Actor, id int64) (*Approval, error) {

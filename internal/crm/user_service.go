@@ -274,3 +274,28 @@ func HashToken(token string) string {
 	h := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(h[:])
 }
+
+// SetLanguage sets the signed-in user's own language (the UI's language
+// switch). Every user may change their own language; other fields of a user
+// stay with the admin (UpdateUser).
+func (s *Service) SetLanguage(ctx context.Context, actor Actor, lang string) (*User, error) {
+	var v validator
+	v.oneOf("language", lang, Languages, false)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	u, err := s.Store.UserByID(ctx, actor.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if u.Language == lang {
+		return u, nil
+	}
+	version := u.Version
+	u.Language = lang
+	u.UpdatedAt = s.now()
+	if err := s.Store.UpdateUser(ctx, u, version, nil); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
