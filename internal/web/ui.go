@@ -196,6 +196,8 @@ func (s *Server) registerUI() {
 	s.ui("POST /logout", s.logoutSubmit)
 	s.ui("POST /settings/language", s.languageSubmit)
 	s.ui("GET /my-day", s.myDay)
+	s.registerAccountUI()
+	s.registerPipeline()
 	s.mux.Handle("GET /static/", http.HandlerFunc(s.static))
 	// Every other path outside the API is a page that does not exist.
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -315,7 +317,7 @@ func (s *Server) render(w http.ResponseWriter, p *page, name string) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("Cache-Control", "private, no-store")
 	w.WriteHeader(p.Status)
 	_, _ = w.Write(buf.Bytes())

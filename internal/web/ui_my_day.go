@@ -33,6 +33,7 @@ type taskRow struct {
 }
 
 type dealRow struct {
+	ID          int64
 	Title       string
 	Account     string
 	Stage       string
@@ -112,7 +113,7 @@ func (s *Server) myDay(w http.ResponseWriter, r *http.Request, sess *uiSession) 
 		if err != nil {
 			return err
 		}
-		row := dealRow{Title: d.Title, Account: accountName(d.AccountID), Stage: s.stageName(d.Stage, p.Lang), Amount: d.Amount,
+		row := dealRow{ID: d.ID, Title: d.Title, Account: accountName(d.AccountID), Stage: s.stageName(d.Stage, p.Lang), Amount: d.Amount,
 			Stalled: g.Stalled, DaysInStage: g.DaysInStage, MaxDays: g.MaxDays, Health: h.Score}
 		if d.ExpectedCloseDate != nil {
 			row.CloseDate = d.ExpectedCloseDate.String()
