@@ -166,29 +166,6 @@ func (db *DB) SetAccountFit(ctx context.Context, id int64, score int, grade stri
 	})
 }
 
-// checkVersioned turns "no row updated" into not_found or conflict.
-func (db *DB) checkVersioned(ctx context.Context, res sql.Result, err error, table, kind string, id int64) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 1 {
-		return nil
-	}
-	var exists int
-	err = db.write.QueryRowContext(ctx, db.q("SELECT COUNT(*) FROM "+table+" WHERE id = ? AND deleted_at IS NULL"), id).Scan(&exists)
-	if err != nil {
-		return err
-	}
-	if exists == 0 {
-		return crm.NotFound(kind)
-	}
-	return crm.Conflict()
-}
-
 // DeleteAccount soft-deletes an account without live contacts or deals.
 func (db *DB) DeleteAccount(ctx context.Context, id, expectVersion int64, audit *crm.AuditEntry) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
@@ -223,19 +200,8 @@ func (db *DB) softDelete(ctx context.Context, tx *sql.Tx, table, kind string, id
 	if err != nil {
 		return err
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
+	if err := db.versionMiss(ctx, tx, res, table, kind, id); err != nil {
 		return err
-	}
-	if n != 1 {
-		var exists int
-		if err := tx.QueryRowContext(ctx, db.q("SELECT COUNT(*) FROM "+table+" WHERE id = ? AND deleted_at IS NULL"), id).Scan(&exists); err != nil {
-			return err
-		}
-		if exists == 0 {
-			return crm.NotFound(kind)
-		}
-		return crm.Conflict()
 	}
 	return db.insertAudit(ctx, tx, audit)
 }

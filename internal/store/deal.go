@@ -31,29 +31,6 @@ func unknownOwner() error {
 	return &crm.Error{Code: crm.EINVALID, Message: crm.Msg("error.invalid"), Fields: map[string]crm.Message{"owner_id": crm.Msg("field.unknown_user")}}
 }
 
-// versionMiss explains, inside tx, why a versioned UPDATE touched no row:
-// the record is gone (not_found) or someone else changed it (conflict).
-// Asking inside the transaction keeps the answer consistent with the
-// failed write on SQLite, whose single writer connection the transaction
-// holds.
-func (db *DB) versionMiss(ctx context.Context, tx *sql.Tx, res sql.Result, table, kind string, id int64) error {
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 1 {
-		return nil
-	}
-	var exists int
-	if err := tx.QueryRowContext(ctx, db.q("SELECT COUNT(*) FROM "+table+" WHERE id = ? AND deleted_at IS NULL"), id).Scan(&exists); err != nil {
-		return err
-	}
-	if exists == 0 {
-		return crm.NotFound(kind)
-	}
-	return crm.Conflict()
-}
-
 // CreateDeal inserts a deal on a live account and sets its id and the
 // owner's team.
 func (db *DB) CreateDeal(ctx context.Context, d *crm.Deal) error {

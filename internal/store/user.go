@@ -99,51 +99,6 @@ func (db *DB) UpdateUser(ctx context.Context, u *crm.User, expectVersion int64, 
 	return nil
 }
 
-// rowMiss explains, inside tx, why a versioned UPDATE touched no row: the
-// record named by id is missing (exists, a COUNT query with one argument,
-// finds nothing: not_found) or someone else changed it (conflict). It is
-// versionMiss for tables without soft delete or with a condition of their
-// own.
-func (db *DB) rowMiss(ctx context.Context, tx *sql.Tx, res sql.Result, exists, kind string, id int64) error {
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 1 {
-		return nil
-	}
-	var found int
-	if err := tx.QueryRowContext(ctx, db.q(exists), id).Scan(&found); err != nil {
-		return err
-	}
-	if found == 0 {
-		return crm.NotFound(kind)
-	}
-	return crm.Conflict()
-}
-
-// checkVersionedPlain is checkVersioned for tables without soft delete.
-func (db *DB) checkVersionedPlain(ctx context.Context, res sql.Result, err error, table, kind string, id int64) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 1 {
-		return nil
-	}
-	var exists int
-	if err := db.write.QueryRowContext(ctx, db.q("SELECT COUNT(*) FROM "+table+" WHERE id = ?"), id).Scan(&exists); err != nil {
-		return err
-	}
-	if exists == 0 {
-		return crm.NotFound(kind)
-	}
-	return crm.Conflict()
-}
-
 // CountUsers counts all users, disabled included.
 func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	var n int
