@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -64,9 +65,29 @@ func demoPipeline(t *testing.T, e *env) (prospect, event, qualified, committed, 
 // keyboard does: the select's value changes and it fires change.
 func chooseMove(t *testing.T, ctx context.Context, deal int64, stage string) {
 	t.Helper()
-	js := fmt.Sprintf(`(function(){var s=document.querySelector('#deal-%d select');s.focus();s.value=%q;s.dispatchEvent(new Event('change',{bubbles:true}));return true})()`, deal, stage)
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err != nil {
-		t.Fatalf("move %d to %s: %v", deal, stage, err)
+	js := fmt.Sprintf(`(function(){document.body.setAttribute('data-move','pending');var s=document.querySelector('#deal-%d select');s.focus();s.value=%q;s.dispatchEvent(new Event('change',{bubbles:true}));return true})()`, deal, stage)
+	for attempt := 1; ; attempt++ {
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err != nil {
+			t.Fatalf("move %d to %s: %v", deal, stage, err)
+		}
+		// Wait until the page has the server's answer (the script sets
+		// data-move to idle), so the next step never races the move. A
+		// change event the page never saw (seen once under heavy load) is
+		// sent again, once.
+		wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		_, err := chromedp.Run(wctx, chromedp.WaitReady(`body[data-move="idle"]`))
+		cancel()
+		if err == nil {
+			return
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.getAttribute('data-move')||''`))
+		if err != nil {
+			t.Fatalf("move %d to %s: %v", deal, stage, err)
+		}
+		if attempt == 2 || got != "pending" {
+			t.Fatalf("move %d to %s: the page did not answer (data-move=%q)", deal, stage, got)
+		}
+		t.Logf("move %d to %s: the change event was not seen; sending it again", deal, stage)
 	}
 }
 

@@ -138,7 +138,19 @@
     });
   }
 
+  // move asks the server to move a deal. The body's data-move attribute
+  // says whether a move is under way ("busy") or finished ("idle"), so that
+  // the browser tests know when the page has answered.
   function move(dealID, stage, reason, override) {
+    document.body.setAttribute('data-move', 'busy');
+    return moveNow(dealID, stage, reason, override).then(function () {
+      document.body.setAttribute('data-move', 'idle');
+    }, function () {
+      document.body.setAttribute('data-move', 'idle');
+    });
+  }
+
+  function moveNow(dealID, stage, reason, override) {
     pending = {deal: dealID, stage: stage, reason: reason};
     var body = {stage: stage};
     if (reason) {
