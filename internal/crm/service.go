@@ -25,6 +25,11 @@ type Store interface {
 	ContractStore
 	ProjectStore
 	PaymentStore
+	// Reports (issue 6) add their store below.
+
+	// Data in and out (issue 7) add theirs below.
+
+	// End of stores.
 	Ping(ctx context.Context) error
 }
 

@@ -19,6 +19,11 @@ const (
 // Supported lists the catalogue's languages, default first.
 var Supported = []string{ZH, EN}
 
+// The catalogue is split by area so that work on one part of the product
+// touches its own files: messages/<lang>.json holds the core texts and
+// messages/<area>.<lang>.json the texts of one area (reports, import…).
+// A key defined twice in one language is a mistake the loader refuses.
+//
 //go:embed messages/*.json
 var files embed.FS
 
@@ -27,17 +32,48 @@ var catalogue = mustLoad()
 func mustLoad() map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for _, lang := range Supported {
-		b, err := files.ReadFile("messages/" + lang + ".json")
+		out[lang] = map[string]string{}
+	}
+	entries, err := files.ReadDir("messages")
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range entries {
+		lang := languageOfFile(e.Name())
+		if lang == "" {
+			panic(fmt.Sprintf("i18n: messages/%s: name is neither <lang>.json nor <area>.<lang>.json", e.Name()))
+		}
+		b, err := files.ReadFile("messages/" + e.Name())
 		if err != nil {
 			panic(err)
 		}
 		m := map[string]string{}
 		if err := json.Unmarshal(b, &m); err != nil {
-			panic(fmt.Sprintf("i18n: messages/%s.json: %v", lang, err))
+			panic(fmt.Sprintf("i18n: messages/%s: %v", e.Name(), err))
 		}
-		out[lang] = m
+		for k, v := range m {
+			if _, dup := out[lang][k]; dup {
+				panic(fmt.Sprintf("i18n: messages/%s: key %q is defined twice", e.Name(), k))
+			}
+			out[lang][k] = v
+		}
 	}
 	return out
+}
+
+// languageOfFile reads the language from a catalogue file name:
+// "en.json" and "reports.en.json" are both English.
+func languageOfFile(name string) string {
+	base, ok := strings.CutSuffix(name, ".json")
+	if !ok {
+		return ""
+	}
+	for _, lang := range Supported {
+		if base == lang || strings.HasSuffix(base, "."+lang) {
+			return lang
+		}
+	}
+	return ""
 }
 
 // Keys returns every key of a language's catalogue (for the completeness test).

@@ -58,3 +58,19 @@ func TestMatch(t *testing.T) {
 		}
 	}
 }
+
+func TestLanguageOfFile(t *testing.T) {
+	for name, want := range map[string]string{
+		"en.json":            EN,
+		"zh-CN.json":         ZH,
+		"reports.en.json":    EN,
+		"reports.zh-CN.json": ZH,
+		"reports.fr.json":    "",
+		"en.yaml":            "",
+		"xen.json":           "",
+	} {
+		if got := languageOfFile(name); got != want {
+			t.Errorf("languageOfFile(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

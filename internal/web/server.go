@@ -59,6 +59,11 @@ func New(svc *crm.Service, log *slog.Logger) *Server {
 	s.registerPayments()
 	s.registerProjects()
 	s.registerReceivables()
+	// Reports (issue 6) register below.
+
+	// Data in and out (issue 7) register below.
+
+	// End of API registrations.
 	// The HTML UI's routes are pages, not API endpoints: registered on the
 	// mux directly and not listed in s.routes (docs/openapi.yaml).
 	s.registerUI()

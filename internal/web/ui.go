@@ -198,6 +198,15 @@ func (s *Server) registerUI() {
 	s.ui("GET /my-day", s.myDay)
 	s.registerAccountUI()
 	s.registerPipeline()
+	// Deal desk pages register below.
+
+	// Manager and admin pages register below.
+
+	// Report pages register below.
+
+	// Import and export pages register below.
+
+	// End of page registrations.
 	s.mux.Handle("GET /static/", http.HandlerFunc(s.static))
 	// Every other path outside the API is a page that does not exist.
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
