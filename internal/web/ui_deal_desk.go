@@ -445,6 +445,12 @@ func (s *Server) buildDesk(ctx context.Context, p *page, sess *uiSession, d *crm
 			subjects[*c.ApprovalID] = c.Number
 		}
 	}
+	// A quote under a contract that is not cancelled takes no second one.
+	v.AcceptedQuotes = slices.DeleteFunc(v.AcceptedQuotes, func(o option) bool {
+		return slices.ContainsFunc(cs.Items, func(c *crm.Contract) bool {
+			return c.State != crm.ContractCancelled && strconv.FormatInt(c.QuoteID, 10) == o.Value
+		})
+	})
 	cf := newDeskForm()
 	if len(v.AcceptedQuotes) > 0 {
 		cf.Values["quote_id"] = v.AcceptedQuotes[0].Value
