@@ -244,3 +244,41 @@ func TestBrowserPhoneWidth(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserDealROI: the demo form's calculator shows payback and
+// three-year ROI as the user types, and the stored demo shows the
+// server's same numbers.
+func TestBrowserDealROI(t *testing.T) {
+	ctx := newBrowser(t)
+	e := newEnv(t, "sqlite")
+	d := newDealDesk(t, e)
+	signInAs(t, ctx, e.srv.URL, "zhangmin")
+	do(t, ctx, "open the demo form",
+		chromedp.Navigate(fmt.Sprintf("%s/deals/%d#demos", e.srv.URL, d.deal.ID)),
+		chromedp.WaitReady(`#demo-form`),
+		chromedp.Click(`#demos details > summary`),
+		chromedp.WaitVisible(`#save-demo`),
+	)
+	if got := text(t, ctx, `#roi-payback`); got != "—" {
+		t.Errorf("payback before any amount: %q", got)
+	}
+	// Rows 0–3 default to saving, gain, one-off cost, yearly cost.
+	do(t, ctx, "type the ROI sum",
+		chromedp.SendKeys(`input[name="roi.lines.0.amount"]`, "80000"),
+		chromedp.SendKeys(`input[name="roi.lines.1.amount"]`, "40000"),
+		chromedp.SendKeys(`input[name="roi.lines.2.amount"]`, "150000"),
+		chromedp.SendKeys(`input[name="roi.lines.3.amount"]`, "20000.5"),
+	)
+	// benefit 120,000; net 99,999.50: payback ⌈1,800,000 / 99,999.5⌉ = 19
+	// months; total cost 210,001.50: ROI round(149,998.5 / 210,001.5 × 100) = 71 %.
+	if got := text(t, ctx, `#roi-payback`); got != "19 个月回本" {
+		t.Errorf("live payback %q", got)
+	}
+	if got := text(t, ctx, `#roi-3y`); got != "71%" {
+		t.Errorf("live ROI %q", got)
+	}
+	do(t, ctx, "save", chromedp.Click(`#save-demo`), chromedp.WaitVisible(`.flash`))
+	if got := text(t, ctx, `#demos`); !strings.Contains(got, "19 个月回本") || !strings.Contains(got, "71%") {
+		t.Errorf("stored demo:\n%s", got)
+	}
+}

@@ -493,3 +493,92 @@ func TestUIDealDeskEscapes(t *testing.T) {
 		checkEscaped(t, p.Body)
 	})
 }
+
+// TestUIDealTrialAndEnglish: a trial agreement needs its dates, is signed
+// without the stage gate and converted into a draft sale contract; a
+// draft is cancelled; the printable quote opens with the session; the
+// panels read in English.
+func TestUIDealTrialAndEnglish(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		d := newDeskUI(t, e)
+		q := quoteAct(d.rep, mkQuote(d.rep, d.deal.ID, nil, quoteLine(d.fin, 1, 0)), "submit", 200)
+		q = quoteAct(d.rep, q, "send", 200)
+		q = quoteAct(d.rep, q, "accept", 200)
+		if p := d.rb.get(fmt.Sprintf("/quotes/%d/print", q.ID)); p.Status != 200 || !strings.Contains(p.Body, q.Number) {
+			t.Errorf("printable quote with the session: %d", p.Status)
+		}
+		if !strings.Contains(d.rb.get(d.path("")).Body, fmt.Sprintf(`href="/quotes/%d/print"`, q.ID)) {
+			t.Error("the quote panel does not link the printable quote")
+		}
+		tf := url.Values{"quote_id": {fmt.Sprint(q.ID)}, "kind": {"trial"}, "payment_method": {"bank_transfer"}, "payment_days": {"0"},
+			"milestones.0.name": {"试用费"}, "milestones.0.percent": {"100"}, "milestones.0.trigger": {"signing"}}
+		p := d.post(d.rb, d.path("/contracts"), tf)
+		refused(t, p, 422, "")
+		if !strings.Contains(p.Body, `has-error"><label for="ct-start"`) || !strings.Contains(p.Body, `value="试用费"`) {
+			t.Error("trial dates not asked for")
+		}
+		tf.Set("start_on", "2026-12-01")
+		tf.Set("end_on", "2026-11-01")
+		refused(t, d.post(d.rb, d.path("/contracts"), tf), 422, "")
+		tf.Set("end_on", "2026-12-31")
+		redirected(t, d.post(d.rb, d.path("/contracts"), tf), "contracts")
+		var cs struct {
+			Items []crm.Contract `json:"items"`
+		}
+		d.rep.do("GET", fmt.Sprintf("/api/v1/contracts?deal_id=%d", d.deal.ID), nil).ok(200, &cs)
+		c := cs.Items[0]
+		redirected(t, d.post(d.rb, d.path("/contracts/%d/action", c.ID), url.Values{"version": {fmt.Sprint(c.Version)}, "action": {"submit"}}), "contracts")
+		d.rep.do("GET", fmt.Sprintf("/api/v1/contracts/%d", c.ID), nil).ok(200, &c)
+		redirected(t, d.post(d.mb, d.path("/approvals/%d/decide", *c.ApprovalID), url.Values{"version": {"1"}, "decision": {"approve"}}), "approvals")
+		d.rep.do("GET", fmt.Sprintf("/api/v1/contracts/%d", c.ID), nil).ok(200, &c)
+		redirected(t, d.post(d.rb, d.path("/contracts/%d/action", c.ID), url.Values{"version": {fmt.Sprint(c.Version)}, "action": {"sign"}, "signed_on": {"2026-12-01"}}), "contracts")
+		d.rep.do("GET", fmt.Sprintf("/api/v1/contracts/%d", c.ID), nil).ok(200, &c)
+		// An action the state does not allow is a message, not an error page.
+		p = d.post(d.rb, d.path("/contracts/%d/action", c.ID), url.Values{"version": {fmt.Sprint(c.Version)}, "action": {"cancel"}})
+		refused(t, p, 409, "")
+		redirected(t, d.post(d.rb, d.path("/contracts/%d/action", c.ID), url.Values{"version": {fmt.Sprint(c.Version)}, "action": {"convert"}}), "contracts")
+		d.rep.do("GET", fmt.Sprintf("/api/v1/contracts?deal_id=%d", d.deal.ID), nil).ok(200, &cs)
+		var sale crm.Contract
+		for _, x := range cs.Items {
+			if x.Kind == crm.ContractSale {
+				sale = x
+			}
+		}
+		if sale.State != crm.ContractDraft {
+			t.Fatalf("converted contract %+v", cs.Items)
+		}
+		if p := d.post(d.rb, d.path("/contracts/%d/action", sale.ID), url.Values{"version": {fmt.Sprint(sale.Version)}, "action": {"burn"}}); p.Status != 404 {
+			t.Errorf("unknown action: %d", p.Status)
+		}
+		redirected(t, d.post(d.rb, d.path("/contracts/%d/action", sale.ID), url.Values{"version": {fmt.Sprint(sale.Version)}, "action": {"cancel"}}), "contracts")
+		// A quote declined by the customer, with the reason; then revised
+		// into a new draft, which opens in the builder.
+		q2 := quoteAct(d.rep, mkQuote(d.rep, d.deal.ID, nil, quoteLine(d.lic, 10, 0)), "submit", 200)
+		q2 = quoteAct(d.rep, q2, "send", 200)
+		redirected(t, d.post(d.rb, d.path("/quotes/%d/action", q2.ID), url.Values{"version": {fmt.Sprint(q2.Version)}, "action": {"reject"}, "comment": {"预算不足"}}), "quotes")
+		q2 = getQuote(d.rep, q2.ID)
+		p = d.post(d.rb, d.path("/quotes/%d/action", q2.ID), url.Values{"version": {fmt.Sprint(q2.Version)}, "action": {"revise"}})
+		if p.Status != 303 || !strings.HasSuffix(p.Header.Get("Location"), "/edit") {
+			t.Fatalf("revise: %d %s", p.Status, p.Header.Get("Location"))
+		}
+		if b := d.rb.get(p.Header.Get("Location")); b.Status != 200 || !strings.Contains(b.Body, "第 2 版") || !strings.Contains(b.Body, `name="line_quantity" value="10"`) {
+			t.Errorf("revision in the builder: %d", b.Status)
+		}
+		if p := d.post(d.rb, d.path("/quotes/%d/action", q2.ID), url.Values{"version": {"1"}, "action": {"steal"}}); p.Status != 404 {
+			t.Errorf("unknown quote action: %d", p.Status)
+		}
+
+		en := e.browser()
+		en.signIn("rep", testPassword)
+		en.post("/settings/language", url.Values{"csrf_token": {csrfOf(t, en.get("/my-day"))}, "language": {"en"}, "next": {"/my-day"}})
+		body := en.get(d.path("")).Body
+		for _, want := range []string{"Deal contacts", "Competitors", "Demos and ROI", "New quote", "Approvals", "Trial", "Implementation project", "Log an activity", "cancelled"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("english deal page lacks %q", want)
+			}
+		}
+		if body := en.get(d.path("/quotes/new")).Body; !strings.Contains(body, "Price book") || !strings.Contains(body, "EN 财务标准版") {
+			t.Error("english builder")
+		}
+	})
+}
