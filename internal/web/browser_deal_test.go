@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/dealpath/dealpath/internal/crm"
 )
@@ -141,12 +142,17 @@ func TestBrowserDealQuoteApproval(t *testing.T) {
 	if got := text(t, ctx, `#q-total`); got != "¥3.92万" {
 		t.Errorf("total of 1 × ¥38,000 + 1 × ¥1,200 = %q", got)
 	}
-	// Typing the quantity and the discount updates the totals at once.
+	// Typing the quantity and the discount updates the totals at once,
+	// without a round trip (the mark set on this page survives; Enter
+	// only moves to the next field).
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.deskMark = true`)); err != nil {
+		t.Fatal(err)
+	}
 	do(t, ctx, "type quantity and discount",
 		chromedp.Clear(`tr.qline:nth-of-type(2) [data-qty]`),
 		chromedp.SendKeys(`tr.qline:nth-of-type(2) [data-qty]`, "30"),
 		chromedp.Clear(`tr.qline:nth-of-type(2) [data-discount]`),
-		chromedp.SendKeys(`tr.qline:nth-of-type(2) [data-discount]`, "15"),
+		chromedp.SendKeys(`tr.qline:nth-of-type(2) [data-discount]`, "15"+kb.Enter),
 	)
 	// ¥38,000 + 30 × ¥1,200 × 85 % = ¥68,600.
 	if got := text(t, ctx, `#q-total`); got != "¥6.86万" {
@@ -157,6 +163,9 @@ func TestBrowserDealQuoteApproval(t *testing.T) {
 	}
 	if got := text(t, ctx, `#q-discount`); got != "¥5,400" {
 		t.Errorf("live discount %q", got)
+	}
+	if same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.deskMark === true`)); err != nil || !same {
+		t.Errorf("the page was reloaded while typing: %v", err)
 	}
 	if vis, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.getElementById('over-limit').hidden`)); err != nil || !vis {
 		t.Errorf("the over-limit note is not shown: %v", err)

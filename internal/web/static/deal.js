@@ -90,6 +90,23 @@
       document.getElementById('over-limit').hidden = !over;
     };
     builder.addEventListener('input', recompute);
+    // Enter in a line's quantity or discount would post the form (its
+    // first button searches the price book): the totals are live, so it
+    // only moves on to the next field.
+    var inLine = function (el) {
+      return el && el.hasAttribute && (el.hasAttribute('data-qty') || el.hasAttribute('data-discount'));
+    };
+    builder.addEventListener('keydown', function (ev) {
+      if (ev.key !== 'Enter' || !inLine(ev.target)) { return; }
+      ev.preventDefault();
+      var fields = Array.prototype.slice.call(builder.querySelectorAll('[data-qty], [data-discount]'));
+      var next = fields[fields.indexOf(ev.target) + 1];
+      if (next) { next.focus(); next.select(); }
+    });
+    // The implicit submission of Enter, should a browser send it anyway.
+    builder.addEventListener('submit', function (ev) {
+      if (ev.submitter && ev.submitter.id === 'pb-search' && inLine(document.activeElement)) { ev.preventDefault(); }
+    });
     recompute();
   }
 
