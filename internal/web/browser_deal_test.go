@@ -286,6 +286,12 @@ func TestBrowserDealROI(t *testing.T) {
 	if got := text(t, ctx, `#roi-3y`); got != "71%" {
 		t.Errorf("live ROI %q", got)
 	}
+	// The keyboard reaches the save button, and its focus is visible.
+	do(t, ctx, "tab to save", chromedp.SendKeys(`#dm-next`, "陈经理确认接口"+kb.Tab))
+	ring, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id + ' ' + getComputedStyle(document.activeElement).boxShadow`))
+	if err != nil || !strings.HasPrefix(ring, "save-demo ") || strings.HasSuffix(ring, " none") {
+		t.Errorf("focus after Tab: %q %v", ring, err)
+	}
 	do(t, ctx, "save", chromedp.Click(`#save-demo`), chromedp.WaitVisible(`.flash`))
 	if got := text(t, ctx, `#demos`); !strings.Contains(got, "19 个月回本") || !strings.Contains(got, "71%") {
 		t.Errorf("stored demo:\n%s", got)

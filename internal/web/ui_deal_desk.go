@@ -843,6 +843,7 @@ func (s *Server) deskQuoteAction(w http.ResponseWriter, r *http.Request, sess *u
 	if act == nil {
 		return crm.NotFound("page")
 	}
+	flash := "quote_" + f.V("action")
 	if len(f.Errors) == 0 {
 		var nq *crm.Quote
 		nq, err = act(ctx, actor, qid, in)
@@ -852,8 +853,11 @@ func (s *Server) deskQuoteAction(w http.ResponseWriter, r *http.Request, sess *u
 			http.Redirect(w, r, fmt.Sprintf("/deals/%d/quotes/%d/edit", d.ID, nq.ID), http.StatusSeeOther)
 			return nil
 		}
+		if err == nil && nq.State == crm.QuotePending {
+			flash = "quote_pending"
+		}
 	}
-	return s.deskFinish(w, r, sess, d.ID, fmt.Sprintf("quote-%d", qid), f, err, "quote_"+f.V("action"), "quotes")
+	return s.deskFinish(w, r, sess, d.ID, fmt.Sprintf("quote-%d", qid), f, err, flash, "quotes")
 }
 
 func (s *Server) deskApprovalDecide(w http.ResponseWriter, r *http.Request, sess *uiSession) error {

@@ -564,6 +564,17 @@ func TestUIDealTrialAndEnglish(t *testing.T) {
 		if b := d.rb.get(p.Header.Get("Location")); b.Status != 200 || !strings.Contains(b.Body, "第 2 版") || !strings.Contains(b.Body, `name="line_quantity" value="10"`) {
 			t.Errorf("revision in the builder: %d", b.Status)
 		}
+		// Submitting a draft from the panel says where it went.
+		for _, c := range []struct {
+			bp   int
+			want string
+		}{{0, "报价已提交并获批准。"}, {500, "报价已提交，等待审批。"}} {
+			dq := mkQuote(d.rep, d.deal.ID, nil, quoteLine(d.lic, 2, c.bp))
+			redirected(t, d.post(d.rb, d.path("/quotes/%d/action", dq.ID), url.Values{"version": {fmt.Sprint(dq.Version)}, "action": {"submit"}}), "quotes")
+			if body := d.rb.get(d.path("")).Body; !strings.Contains(body, c.want) {
+				t.Errorf("submit at %d bp: flash %q missing", c.bp, c.want)
+			}
+		}
 		if p := d.post(d.rb, d.path("/quotes/%d/action", q2.ID), url.Values{"version": {"1"}, "action": {"steal"}}); p.Status != 404 {
 			t.Errorf("unknown quote action: %d", p.Status)
 		}
