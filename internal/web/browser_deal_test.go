@@ -77,6 +77,23 @@ func newDealDesk(t *testing.T, e *env) *dealDesk {
 		"roi": map[string]any{"lines": []map[string]any{
 			{"kind": "saving", "category": "人工对账", "amount": 9_600_000}, {"kind": "gain", "category": "库存周转", "amount": 6_000_000},
 			{"kind": "one_off_cost", "category": "软件与实施", "amount": 6_860_000}, {"kind": "yearly_cost", "category": "维护", "amount": 1_200_000}}}}).ok(201, nil)
+	rep.do("PUT", fmt.Sprintf("/api/v1/deals/%d/qualification", id), map[string]any{"version": 0,
+		"answers": map[string]string{"requirements": "多门店进销存、总部财务一体化，移动端查库存", "key_problems": "库存不准，门店间调拨靠电话；月底对账要一周",
+			"sponsor_and_participants": "王总发起，陈经理和周主管参与评估", "strategy_fit": "两年内门店扩到 12 家，需要统一系统支撑",
+			"budget": "年度信息化预算 80 万", "budget_approval": "王总审批，超过 50 万需董事会备案"},
+		"budget": map[string]any{"amount": 8_000_000, "flexibility": "negotiable", "basis": "年度信息化预算", "approval_process": "总经理审批"}}).ok(200, nil)
+	var conds struct {
+		Items []struct {
+			Key     string `json:"key"`
+			Version int64  `json:"version"`
+		} `json:"items"`
+	}
+	rep.do("GET", fmt.Sprintf("/api/v1/deals/%d/conditions", id), nil).ok(200, &conds)
+	var met []map[string]any
+	for _, c := range conds.Items[:3] {
+		met = append(met, map[string]any{"key": c.Key, "version": c.Version, "met": true, "evidence": "王总在演示会上确认"})
+	}
+	rep.do("PUT", fmt.Sprintf("/api/v1/deals/%d/conditions", id), map[string]any{"conditions": met}).ok(200, nil)
 	now := e.clock.Now()
 	mkActivity(rep, map[string]any{"type": "visit", "subject": "拜访王总，演示多门店库存", "deal_id": id, "done_at": now.Add(-72 * time.Hour).Format(time.RFC3339)})
 	mkActivity(rep, map[string]any{"type": "call", "subject": "与陈经理确认付款节点", "deal_id": id, "due_at": now.Add(20 * time.Hour).Format(time.RFC3339)})
