@@ -923,12 +923,18 @@ func (s *Server) deskContractAdd(w http.ResponseWriter, r *http.Request, sess *u
 	if len(in.Milestones) == 0 {
 		f.Errors["milestones"] = i18n.T(lang, "field.required")
 	}
+	// The quote must be one of this deal's: a contract is never made on
+	// another deal from this deal's page.
 	if len(f.Errors) == 0 {
-		var c *crm.Contract
-		c, err = s.svc.CreateContract(r.Context(), sess.actor, in)
-		if err == nil && c.DealID != d.ID {
-			err = crm.NotFound("quote")
+		if q, qerr := s.svc.Quote(r.Context(), sess.actor, in.QuoteID); qerr != nil || q.DealID != d.ID {
+			if qerr != nil && crm.ErrorCode(qerr) != crm.ENOTFOUND {
+				return qerr
+			}
+			f.Errors["quote_id"] = i18n.T(lang, "field.unknown_ref")
 		}
+	}
+	if len(f.Errors) == 0 {
+		_, err = s.svc.CreateContract(r.Context(), sess.actor, in)
 		var de *crm.Error
 		if errors.As(err, &de) && de.Code == crm.EINVALID {
 			fields := map[string]crm.Message{}

@@ -324,6 +324,17 @@ func TestUIDealQuoteApprovalContract(t *testing.T) {
 		cf.Set("milestones.1.percent", "abc")
 		refused(t, d.post(d.rb, d.path("/contracts"), cf), 422, "必须是整数")
 		cf.Set("milestones.1.percent", "40")
+		// A quote of another deal of the rep's is refused here, and no
+		// contract is made anywhere.
+		other := mkDeal(d.rep, d.acc.ID, "另一个商机")
+		oq := quoteAct(d.rep, mkQuote(d.rep, other.ID, nil, quoteLine(d.fin, 1, 0)), "submit", 200)
+		oq = quoteAct(d.rep, oq, "send", 200)
+		oq = quoteAct(d.rep, oq, "accept", 200)
+		refused(t, d.post(d.rb, d.path("/contracts"), withOp(cf, "quote_id", fmt.Sprint(oq.ID))), 422, "")
+		if n := listTotal(d.rep, fmt.Sprintf("/api/v1/contracts?deal_id=%d", other.ID)); n != 0 {
+			t.Fatalf("a contract was made on the other deal: %d", n)
+		}
+		refused(t, d.post(d.rb, d.path("/contracts"), withOp(cf, "quote_id", "99999")), 422, "")
 		redirected(t, d.post(d.rb, d.path("/contracts"), cf), "contracts")
 		var cs struct {
 			Items []crm.Contract `json:"items"`
