@@ -180,6 +180,9 @@ func TestUIAdminUsersAndTeams(t *testing.T) {
 		p = b.get(edit)
 		wantPage(t, "edit form", p, 200, "用户已创建", `name="max_discount" value="0"`, `<option value="manager" selected>`)
 		checkEscaped(t, p.Body)
+		p = b.get("/admin/users")
+		wantPage(t, "users with a hostile name", p, 200, "wangfang")
+		checkEscaped(t, p.Body)
 		u, err := e.svc.Store.UserByUsername(context.Background(), "wangfang")
 		if err != nil || u.Role != crm.RoleManager || u.TeamID == nil || *u.TeamID != east.ID {
 			t.Fatalf("created %+v %v", u, err)
