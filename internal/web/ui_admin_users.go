@@ -183,7 +183,7 @@ func (s *Server) adminUserCreate(w http.ResponseWriter, r *http.Request, sess *u
 	errs := map[string]string{}
 	v := f.Values
 	in := crm.UserInput{Username: v["username"], DisplayName: v["display_name"], Email: v["email"], Role: v["role"],
-		Password: v["password"], TeamID: teamField(v, errs, lang), Language: sess.user.Language}
+		Password: v["password"], TeamID: teamField(v, errs, lang)}
 	if len(errs) == 0 {
 		u, err := s.svc.CreateUser(r.Context(), sess.actor, in)
 		if err == nil {
