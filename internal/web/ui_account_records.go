@@ -51,7 +51,7 @@ func newInlineForm(values map[string]string) *inlineForm {
 // fill completes the forms with their options for the page's language.
 func (fs *accountForms) fill(lang string) {
 	if fs.Contact == nil {
-		fs.Contact = newInlineForm(nil)
+		fs.Contact = newInlineForm(map[string]string{"functional_role": "other"})
 	}
 	if fs.Activity == nil {
 		fs.Activity = newInlineForm(map[string]string{"type": "call"})
