@@ -136,7 +136,7 @@ func TestUIAdminUsersAndTeams(t *testing.T) {
 		for _, path := range []string{"/admin/users", "/admin/users/new", "/admin/teams", fmt.Sprintf("/admin/users/%d/edit", repU.ID), fmt.Sprintf("/admin/users/%d/status", repU.ID)} {
 			wantPage(t, "rep "+path, rep.get(path), 403)
 		}
-		for _, path := range []string{"/admin/users", "/admin/teams", fmt.Sprintf("/admin/users/%d/edit", repU.ID), fmt.Sprintf("/admin/teams/%d", east.ID)} {
+		for _, path := range []string{"/admin/users", "/admin/teams", fmt.Sprintf("/admin/users/%d/edit", repU.ID), fmt.Sprintf("/admin/teams/%d", east.ID), fmt.Sprintf("/admin/teams/%d/delete", east.ID)} {
 			wantPage(t, "rep POST "+path, rep.post(path, url.Values{"csrf_token": {repCSRF}, "name": {"x"}, "username": {"x1"}, "password": {"long-enough-1"}}), 403)
 		}
 
@@ -155,6 +155,15 @@ func TestUIAdminUsersAndTeams(t *testing.T) {
 		wantPage(t, "stale rename", p, 409, `value="华东二组"`, "其他人已修改")
 		if tm, _ := e.svc.Team(context.Background(), crm.SystemActor, east.ID); tm.Name != "华东一组" {
 			t.Fatalf("team %+v", tm)
+		}
+		// Only an empty team is deleted.
+		wantPage(t, "delete a team with members", b.post(fmt.Sprintf("/admin/teams/%d/delete", east.ID), url.Values{"csrf_token": {csrf}}), 303)
+		wantPage(t, "not deleted", b.get("/admin/teams"), 200, "团队还有成员", "华东一组")
+		empty := e.team("空团队")
+		wantPage(t, "delete button", b.get("/admin/teams"), 200, fmt.Sprintf(`id="delete-team-%d"`, empty.ID))
+		wantPage(t, "delete an empty team", b.post(fmt.Sprintf("/admin/teams/%d/delete", empty.ID), url.Values{"csrf_token": {csrf}}), 303)
+		if p := b.get("/admin/teams"); !strings.Contains(p.Body, "团队已删除") || strings.Contains(p.Body, "空团队") {
+			t.Error("the empty team is still listed")
 		}
 
 		// A user with bad input: the messages at the fields, input kept,

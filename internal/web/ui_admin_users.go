@@ -24,6 +24,7 @@ func (s *Server) registerAdminUsersUI() {
 	s.ui("GET /admin/teams", s.adminOnly(s.adminTeamsPage))
 	s.ui("POST /admin/teams", s.adminOnly(s.adminTeamCreate))
 	s.ui("POST /admin/teams/{id}", s.adminOnly(s.adminTeamRename))
+	s.ui("POST /admin/teams/{id}/delete", s.adminOnly(s.adminTeamDelete))
 }
 
 // adminOnly shows everyone but admins the forbidden page. The services
@@ -476,4 +477,24 @@ func (s *Server) adminTeamRename(w http.ResponseWriter, r *http.Request, sess *u
 		at.err = msg
 	}
 	return s.renderTeams(w, r, sess, at, http.StatusUnprocessableEntity)
+}
+
+// adminTeamDelete removes a team that has no members; a team that gained a
+// member meanwhile is refused with a message, nothing removed.
+func (s *Server) adminTeamDelete(w http.ResponseWriter, r *http.Request, sess *uiSession) error {
+	id, err := uiPathID(r)
+	if err != nil {
+		return err
+	}
+	err = s.svc.DeleteTeam(r.Context(), sess.actor, id)
+	switch {
+	case err == nil:
+		setFlash(w, r, "admin_team_deleted")
+	case crm.ErrorCode(err) == crm.ECONFLICT:
+		setFlash(w, r, "admin_team_not_empty")
+	default:
+		return err
+	}
+	http.Redirect(w, r, "/admin/teams", http.StatusSeeOther)
+	return nil
 }
