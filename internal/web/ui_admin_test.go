@@ -113,6 +113,20 @@ func TestUIApprovals(t *testing.T) {
 			t.Error("the rejected filter shows an approved request")
 		}
 		wantPage(t, "bad cursor", root.get("/approvals?cursor=nonsense"), 200, "同意，老客户")
+		// Twenty more decisions push the first one to the second page.
+		for i := range 20 {
+			_, more := submitted(d.rep, d.deal.ID, nil, quoteLine(d.users, 1, 1500))
+			decide(d.mgr, more, "approve", fmt.Sprintf("批量 %d", i)).ok(200, nil)
+		}
+		p = mgr.get("/approvals")
+		if strings.Contains(p.Body, "同意，老客户") {
+			t.Error("the oldest decision is on the first page")
+		}
+		m := regexp.MustCompile(`href="(/approvals\?[^"]*cursor=[^"#]*)#decided" rel="next"`).FindStringSubmatch(p.Body)
+		if m == nil {
+			t.Fatal("no next page of decisions")
+		}
+		wantPage(t, "decisions page 2", mgr.get(strings.ReplaceAll(m[1], "&amp;", "&")), 200, "同意，老客户")
 
 		// Nobody decides their own deal's request: the reason on the request.
 		mgrDeal := mkDeal(d.mgr, mkAccount(d.mgr, "经理自己的客户").ID, "经理的商机")
