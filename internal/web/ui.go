@@ -124,6 +124,9 @@ type page struct {
 	Status  int
 	Data    any
 	Request *http.Request
+	// PendingApprovals is the count of requests in a manager's or admin's
+	// inbox, for the badge of the navigation.
+	PendingApprovals int
 }
 
 // T renders a text of the catalogue in the page's language.
@@ -201,6 +204,7 @@ func (s *Server) registerUI() {
 	// Deal desk pages register below.
 
 	// Manager and admin pages register below.
+	s.registerAdminUI()
 
 	// Report pages register below.
 
@@ -295,6 +299,7 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, sess *uiSession
 	if sess != nil {
 		p.User = sess.user
 		p.CSRF = csrfToken(sess.token)
+		p.PendingApprovals = s.pendingApprovals(r, sess)
 	}
 	p.Lang = uiLanguage(r, p.User)
 	p.Title = p.T(titleKey)

@@ -37,6 +37,7 @@ func (s *Server) registerAccountUI() {
 	s.ui("GET /accounts/{id}", s.accountPage)
 	s.ui("GET /accounts/{id}/edit", s.accountEditPage)
 	s.ui("POST /accounts/{id}/edit", s.accountUpdate)
+	s.registerAccountRecordsUI()
 	s.registerDealUI()
 }
 
@@ -416,6 +417,9 @@ type accountView struct {
 	Contacts   []contactRow
 	Deals      []accountDealRow
 	Timeline   []timelineRow
+	// Forms are the contact, activity and deal forms, with what the user
+	// typed when one of them failed.
+	Forms *accountForms
 }
 
 type factRow struct{ Label, Value string }
@@ -432,6 +436,7 @@ type keyRoleRow struct {
 }
 
 type contactRow struct {
+	ID                              int64
 	Name, Title, Role, Phone, Email string
 }
 
@@ -448,6 +453,12 @@ type timelineRow struct {
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, sess *uiSession) error {
+	return s.renderAccountPage(w, r, sess, &accountForms{}, http.StatusOK)
+}
+
+// renderAccountPage shows the account with its forms; a form that failed
+// comes back with its messages and the input as typed.
+func (s *Server) renderAccountPage(w http.ResponseWriter, r *http.Request, sess *uiSession, forms *accountForms, status int) error {
 	ctx, actor := r.Context(), sess.actor
 	id, err := uiPathID(r)
 	if err != nil {
@@ -464,7 +475,9 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, sess *uiSes
 	p := s.newPage(w, r, sess, "ui.account.title", "accounts")
 	p.Title = a.Name
 	lang := p.Lang
-	v := &accountView{A: a, Fit: fit}
+	forms.fill(lang)
+	p.Status = status
+	v := &accountView{A: a, Fit: fit, Forms: forms}
 	for _, f := range fit.Factors {
 		v.Factors = append(v.Factors, factorRow{Name: f.Name.In(lang), Reason: f.Reason.In(lang), Points: f.Points, Max: f.Max})
 	}
@@ -528,7 +541,7 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, sess *uiSes
 		v.KeyPersons = append(v.KeyPersons, row)
 	}
 	for _, c := range cs.Items {
-		v.Contacts = append(v.Contacts, contactRow{Name: c.Name, Title: c.Title, Role: enumLabel(lang, "functional_role", c.FunctionalRole), Phone: c.Phone, Email: c.Email})
+		v.Contacts = append(v.Contacts, contactRow{ID: c.ID, Name: c.Name, Title: c.Title, Role: enumLabel(lang, "functional_role", c.FunctionalRole), Phone: c.Phone, Email: c.Email})
 	}
 	ds, err := s.svc.Deals(ctx, actor, crm.DealFilter{AccountID: &id, ListParams: crm.ListParams{Limit: crm.MaxLimit, Sort: "-updated_at"}})
 	if err != nil {
