@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -20,6 +21,18 @@ func (s *Server) registerDealUI() {
 	s.ui("POST /deals/{id}/events", s.dealEventAdd)
 	s.ui("POST /deals/{id}/qualification", s.dealQualificationSave)
 	s.ui("POST /deals/{id}/conditions", s.dealConditionsSave)
+	s.registerDealDesk()
+}
+
+// dealPages are the deal workspace and the quote builder. The workspace's
+// panels live in templates of their own (deal_*.html) parsed with it; this
+// runs after ui_account.go's init (files initialise in name order) and so
+// replaces its parse of the page with the complete one.
+func init() {
+	uiTemplates["deal"] = template.Must(template.New("layout.html").Funcs(uiFuncs).
+		ParseFS(uiTemplateFS, "templates/ui/layout.html", "templates/ui/deal.html", "templates/ui/deal_panel_*.html"))
+	uiTemplates["deal_quote"] = template.Must(template.New("layout.html").Funcs(uiFuncs).
+		ParseFS(uiTemplateFS, "templates/ui/layout.html", "templates/ui/deal_quote.html"))
 }
 
 type dealView struct {
@@ -44,25 +57,7 @@ type dealView struct {
 	KeyPersons  []keySlotRow
 	Activities  []timelineRow
 	History     []historyRow
-	Quotes      []quoteRow
-	Contracts   []contractRow
-}
-
-type quoteRow struct {
-	Number, State, StateKey, ValidUntil string
-	Revision                            int
-	Total                               int64
-}
-
-type contractRow struct {
-	Number, State, StateKey, SignedOn string
-	Amount, Paid                      int64
-	Milestones                        []milestoneRow
-}
-
-type milestoneRow struct {
-	Name, Due    string
-	Amount, Paid int64
+	Desk        *deskView
 }
 
 type stageStep struct {
@@ -87,6 +82,8 @@ type dealForms struct {
 	event *eventForm
 	qual  *qualForm
 	conds *condForm
+	// desk holds a desk panel's form that failed, by its key.
+	desk map[string]*deskForm
 }
 
 type qualForm struct {
@@ -285,33 +282,10 @@ func (s *Server) renderDeal(w http.ResponseWriter, r *http.Request, sess *uiSess
 		v.KeyPersons = append(v.KeyPersons, row)
 	}
 
-	// The deal desk, read-only: quotes, contracts with their milestones
-	// and what is paid.
-	qs, err := s.svc.Quotes(ctx, actor, crm.QuoteFilter{DealID: &id, ListParams: crm.ListParams{Limit: crm.MaxLimit, Sort: "-created_at"}})
-	if err != nil {
+	// The deal desk: contacts, demos, competitors, quotes, approvals,
+	// contracts, payments and the project.
+	if v.Desk, err = s.buildDesk(ctx, p, sess, d, forms.desk); err != nil {
 		return err
-	}
-	for _, q := range qs.Items {
-		v.Quotes = append(v.Quotes, quoteRow{Number: q.Number, Revision: q.Revision, State: enumLabel(lang, "quote_state", q.State),
-			StateKey: q.State, ValidUntil: q.ValidUntil.String(), Total: q.Total})
-	}
-	cs, err := s.svc.Contracts(ctx, actor, crm.ContractFilter{DealID: &id, ListParams: crm.ListParams{Limit: crm.MaxLimit, Sort: "-created_at"}})
-	if err != nil {
-		return err
-	}
-	for _, c := range cs.Items {
-		row := contractRow{Number: c.Number, State: enumLabel(lang, "contract_state", c.State), StateKey: c.State, Amount: c.Amount, Paid: c.Paid}
-		if c.SignedOn != nil {
-			row.SignedOn = c.SignedOn.String()
-		}
-		for _, m := range c.Milestones {
-			mr := milestoneRow{Name: m.Name, Amount: m.Amount, Paid: m.Paid}
-			if m.DueOn != nil {
-				mr.Due = m.DueOn.String()
-			}
-			row.Milestones = append(row.Milestones, mr)
-		}
-		v.Contracts = append(v.Contracts, row)
 	}
 
 	acts, err := s.svc.Activities(ctx, actor, crm.ActivityFilter{DealID: &id, ListParams: crm.ListParams{Limit: 50, Sort: "-created_at"}})
