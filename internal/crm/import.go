@@ -767,7 +767,11 @@ func (im *importer) readAccount(r *row) *Account {
 		in.CreditLimit = *cl
 	}
 	in.ExistingSoftware = []string{}
-	for _, s := range splitListCell(r.get("existing_software")) {
+	items := splitListCell(r.get("existing_software"))
+	if _, ok := im.lookupEnum("software", SoftwareKinds, r.get("existing_software")); ok {
+		items = []string{r.get("existing_software")} // one label with a space in it
+	}
+	for _, s := range items {
 		if k, ok := im.lookupEnum("software", SoftwareKinds, s); ok {
 			in.ExistingSoftware = append(in.ExistingSoftware, k)
 		} else {

@@ -1,10 +1,10 @@
 package crm
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"golang.org/x/text/width"
 )
@@ -177,11 +177,20 @@ func parsePercent(s string) (int, bool) {
 	return n, err == nil
 }
 
-// splitList splits a list cell on the separators people use.
+// splitListCell splits a list cell on the separators people use; on
+// spaces only when there is no other separator, since labels have spaces.
 func splitListCell(s string) []string {
-	return strings.FieldsFunc(foldCell(s), func(r rune) bool {
-		return r == ',' || r == ';' || r == '、' || r == '|' || r == '/' || r == '，' || r == '；' || unicode.IsSpace(r)
+	s = foldCell(s)
+	parts := strings.FieldsFunc(s, func(r rune) bool {
+		return r == ',' || r == ';' || r == '、' || r == '|' || r == '/' || r == '，' || r == '；'
 	})
+	if len(parts) == 1 && !strings.ContainsAny(s, ",;、|/，；") {
+		parts = strings.Fields(s)
+	}
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return slices.DeleteFunc(parts, func(p string) bool { return p == "" })
 }
 
 // undefuse removes the apostrophe the sheet package puts before a text

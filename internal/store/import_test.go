@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dealpath/dealpath/internal/crm"
 	"github.com/dealpath/dealpath/internal/i18n"
+	"github.com/dealpath/dealpath/internal/playbook"
+	"github.com/dealpath/dealpath/internal/sheet"
 	"github.com/dealpath/dealpath/internal/store"
 	"github.com/dealpath/dealpath/internal/store/storetest"
 	"github.com/dealpath/dealpath/internal/tabular"
@@ -378,4 +381,134 @@ func TestImportTransactionRollsBack(t *testing.T) {
 			t.Errorf("failed insert changed the database: %v → %v", before, after)
 		}
 	})
+}
+
+// TestExportImportRoundTrip fills a database with records that use every
+// field, exports each kind as CSV and as XLSX, imports the files into a
+// fresh database and compares every exported field.
+func TestExportImportRoundTrip(t *testing.T) {
+	for _, engine := range storetest.Engines() {
+		for _, format := range []sheet.Format{sheet.CSV, sheet.XLSX} {
+			for _, lang := range []string{i18n.ZH, i18n.EN} {
+				t.Run(engine+"/"+string(format)+"/"+lang, func(t *testing.T) {
+					src := newImportEnv(t, storetest.MustOpen(t, engine))
+					fillEverything(t, src)
+					dst := newImportEnv(t, storetest.MustOpen(t, engine))
+					mustUser(t, dst.db, "mgr", crm.RoleManager, nil)
+					ctx := context.Background()
+					for _, kind := range crm.ImportKinds {
+						tbl, err := src.svc.Export(ctx, src.admin, kind, lang)
+						if err != nil {
+							t.Fatal(err)
+						}
+						var buf bytes.Buffer
+						if err := sheet.Write(&buf, format, tbl); err != nil {
+							t.Fatal(err)
+						}
+						res := dst.run(dst.admin, kind, crm.ImportAllOrNothing, buf.Bytes())
+						if res.Bad != 0 || res.Inserted != len(tbl.Rows) {
+							t.Fatalf("%s: %d rows, %d inserted, problems %v", kind, res.Rows, res.Inserted, problems(res))
+						}
+						again, err := dst.svc.Export(ctx, dst.admin, kind, lang)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if !reflect.DeepEqual(sortedRows(tbl), sortedRows(again)) {
+							t.Errorf("%s differs after the round trip:\n src %v\n dst %v", kind, sortedRows(tbl), sortedRows(again))
+						}
+					}
+					// Compare the records themselves too, beyond their export.
+					a1, a2 := src.accounts(), dst.accounts()
+					for name, a := range a1 {
+						b := a2[name]
+						if b == nil {
+							t.Fatalf("account %s missing", name)
+						}
+						a.ID, a.CreatedAt, a.UpdatedAt, a.OwnerTeamID = b.ID, b.CreatedAt, b.UpdatedAt, b.OwnerTeamID
+						if !reflect.DeepEqual(a, b) {
+							t.Errorf("account %s:\n src %+v\n dst %+v", name, a, b)
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+func sortedRows(t sheet.Table) []string {
+	var out []string
+	for _, r := range t.Rows {
+		out = append(out, fmt.Sprintf("%#v", r))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// fillEverything creates records that between them use every field and
+// every awkward value: empty and full, formula-like text, lost deals.
+func fillEverything(t *testing.T, e *importEnv) {
+	t.Helper()
+	ctx := context.Background()
+	db := e.db
+	mgr := mustUser(t, db, "mgr", crm.RoleManager, nil)
+	day, _ := crm.ParseDate("2024-03-01")
+	close1, _ := crm.ParseDate("2027-06-30")
+	full := &crm.Account{Version: 1, Name: "华东机械（集团）股份有限公司", CreditCode: "91350100M000100Y43", Headcount: ip(350),
+		BusinessKind: "manufacturing_sales", Industry: "machinery", Ownership: "restructured_soe", RestructuredOn: &day, JustRestructured: true,
+		RevenueLastYear: i64p(12_345_678_901), GrossProfit: i64p(1), ExistingSoftware: []string{"erp", "finance", "inventory"},
+		BranchCount: ip(0), PurchasePlan: "within_6_months", Region: "江苏 苏州", Address: "工业园区 88 号, 3 楼", Phone: "+86 (512) 5555-0101",
+		Website: "https://hd.example.com", OwnerID: e.rep.UserID, CreditLimit: 50_000_000, CreatedAt: t0, UpdatedAt: t0}
+	bare := &crm.Account{Version: 1, Name: "-负号开头 =SUM(A1) \"引号\"", ExistingSoftware: []string{"crm"}, OwnerID: mgr.ID, CreatedAt: t0, UpdatedAt: t0}
+	for _, a := range []*crm.Account{full, bare} {
+		fit := e.svc.Playbook.Fit(playbookFacts(a))
+		a.FitScore, a.FitGrade = &fit.Score, fit.Grade
+		if err := db.CreateAccount(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	contacts := []*crm.Contact{
+		{Version: 1, AccountID: full.ID, Name: "王芳", Title: "财务经理", FunctionalRole: "chief_accountant", Phone: "13800000001",
+			Email: "wang@example.com", WeChat: "wf_01", Notes: "多行\n备注, 带逗号", CreatedAt: t0, UpdatedAt: t0},
+		{Version: 1, AccountID: bare.ID, Name: "Ada Lovelace", FunctionalRole: "other", CreatedAt: t0, UpdatedAt: t0},
+	}
+	for _, c := range contacts {
+		if err := db.CreateContact(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deals := []*crm.Deal{
+		{Version: 1, AccountID: full.ID, OwnerID: e.rep.UserID, Title: "华东 ERP", Stage: "negotiation", Amount: 48_000_050,
+			ExpectedCloseDate: &close1, Probability: 65, NextStep: "报价", NoCompetitors: true, StageChangedAt: t0, CreatedAt: t0, UpdatedAt: t0},
+		{Version: 1, AccountID: bare.ID, OwnerID: mgr.ID, Title: "lost one", Stage: "lost", Amount: 0, LostReason: "预算取消",
+			StageChangedAt: t0, CreatedAt: t0, UpdatedAt: t0},
+	}
+	for _, d := range deals {
+		if err := db.CreateDeal(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	due := time.Date(2026, 12, 1, 6, 30, 15, 123456000, time.UTC)
+	done := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+	acts := []*crm.Activity{
+		{Version: 1, Type: "visit", Subject: "上门拜访", DueAt: &due, DoneAt: &done, DealID: &deals[0].ID, AccountID: &full.ID,
+			ContactID: &contacts[0].ID, Notes: "带演示机", OwnerID: e.rep.UserID, CreatedAt: t0, UpdatedAt: t0},
+		{Version: 1, Type: "task", Subject: "+1 跟进", OwnerID: mgr.ID, CreatedAt: t0, UpdatedAt: t0},
+		{Version: 1, Type: "call", Subject: "电话", AccountID: &bare.ID, OwnerID: e.admin.UserID, CreatedAt: t0, UpdatedAt: t0},
+	}
+	for _, a := range acts {
+		if err := db.CreateActivity(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func playbookFacts(a *crm.Account) playbook.AccountFacts {
+	f := playbook.AccountFacts{Headcount: a.Headcount, BusinessKind: a.BusinessKind, Industry: a.Industry, Ownership: a.Ownership,
+		JustRestructured: a.JustRestructured, RevenueLastYear: a.RevenueLastYear, GrossProfit: a.GrossProfit,
+		ExistingSoftware: a.ExistingSoftware, BranchCount: a.BranchCount, PurchasePlan: a.PurchasePlan, AsOf: t0}
+	if a.RestructuredOn != nil {
+		d := a.RestructuredOn.Time
+		f.RestructuredOn = &d
+	}
+	return f
 }
