@@ -134,6 +134,7 @@ type ImportStore interface {
 	CreateImportJob(ctx context.Context, j *ImportJob) error
 	UpdateImportJob(ctx context.Context, j *ImportJob) error
 	ImportJobByID(ctx context.Context, id int64) (*ImportJob, error)
+	ImportJobFile(ctx context.Context, id int64, which string) ([]byte, error)
 }
 
 // MaxImportProblems caps the problems a result lists; the count of bad
@@ -408,27 +409,12 @@ func (s *Service) Import(ctx context.Context, actor Actor, req ImportRequest) (*
 	res := &ImportResult{Kind: req.Kind, Mode: req.Mode, Problems: []ImportProblem{}, BadRows: []ImportBadRow{}}
 	im := &importer{s: s, actor: actor, kind: req.Kind, now: s.now(), seenCode: map[string]int{}, seenName: map[string]int{}}
 	im.labels = s.importLabels()
-	hdr := s.findHeader(req.Kind, req.Table, im.labels)
-	res.HeaderLine = req.Table.Rows[hdr].Line
-	res.Header = req.Table.Rows[hdr].Cells
-	res.Columns = s.mapColumns(req.Kind, res.Header, im.labels)
-	if req.Mapping != nil {
-		if err := applyMapping(req.Kind, res.Columns, req.Mapping); err != nil {
-			return nil, err
-		}
-	}
-	im.cols = res.Columns
-	im.col = map[string]int{}
-	for _, c := range res.Columns {
-		if c.Field != "" {
-			if _, dup := im.col[c.Field]; !dup {
-				im.col[c.Field] = c.Index
-			}
-		}
-	}
-	if err := im.checkRequiredColumns(); err != nil {
+	hdr, cols, err := s.planColumns(req.Kind, req.Table, req.Mapping, im.labels)
+	if err != nil {
 		return nil, err
 	}
+	res.HeaderLine, res.Header, res.Columns = req.Table.Rows[hdr].Line, req.Table.Rows[hdr].Cells, cols
+	im.cols, im.col = cols, columnIndex(cols)
 	if err := im.load(ctx); err != nil {
 		return nil, err
 	}
@@ -651,11 +637,57 @@ func applyMapping(kind string, cols []ImportColumn, mapping []string) error {
 	return nil
 }
 
-func (im *importer) checkRequiredColumns() error {
-	for _, req := range requiredImportFields[im.kind] {
+// ImportColumns finds the header row of a file and the field each column
+// feeds (recognized, or as mapping says), and refuses a file that lacks a
+// column the kind needs. The page shows this for the user to review.
+func (s *Service) ImportColumns(kind string, t *tabular.Table, mapping []string) (headerLine int, cols []ImportColumn, err error) {
+	var v validator
+	v.oneOf("kind", kind, ImportKinds, false)
+	if err := v.err(); err != nil {
+		return 0, nil, err
+	}
+	if t == nil || len(t.Rows) == 0 {
+		return 0, nil, &Error{Code: EINVALID, Message: Msg("error.invalid"), Fields: map[string]Message{"file": Msg("import.error.empty")}}
+	}
+	hdr, cols, err := s.planColumns(kind, t, mapping, s.importLabels())
+	if err != nil {
+		return 0, nil, err
+	}
+	return t.Rows[hdr].Line, cols, nil
+}
+
+func (s *Service) planColumns(kind string, t *tabular.Table, mapping []string, labels map[string]map[string]string) (int, []ImportColumn, error) {
+	hdr := s.findHeader(kind, t, labels)
+	cols := s.mapColumns(kind, t.Rows[hdr].Cells, labels)
+	if mapping != nil {
+		if err := applyMapping(kind, cols, mapping); err != nil {
+			return 0, nil, err
+		}
+	}
+	if err := checkRequiredColumns(kind, columnIndex(cols)); err != nil {
+		return 0, nil, err
+	}
+	return hdr, cols, nil
+}
+
+// columnIndex maps each field to the first column that feeds it.
+func columnIndex(cols []ImportColumn) map[string]int {
+	out := map[string]int{}
+	for _, c := range cols {
+		if c.Field != "" {
+			if _, dup := out[c.Field]; !dup {
+				out[c.Field] = c.Index
+			}
+		}
+	}
+	return out
+}
+
+func checkRequiredColumns(kind string, col map[string]int) error {
+	for _, req := range requiredImportFields[kind] {
 		ok := false
 		for _, f := range strings.Split(req, "|") {
-			if _, has := im.col[f]; has {
+			if _, has := col[f]; has {
 				ok = true
 			}
 		}
@@ -664,10 +696,10 @@ func (im *importer) checkRequiredColumns() error {
 				Fields: map[string]Message{"mapping": Msg("import.error.missing_column", Msg("import.field."+strings.Split(req, "|")[0]))}}
 		}
 	}
-	if im.kind == KindContacts {
-		_, n := im.col["name"]
-		_, f := im.col["first_name"]
-		_, l := im.col["last_name"]
+	if kind == KindContacts {
+		_, n := col["name"]
+		_, f := col["first_name"]
+		_, l := col["last_name"]
 		if !n && !f && !l {
 			return &Error{Code: EINVALID, Message: Msg("error.invalid"),
 				Fields: map[string]Message{"mapping": Msg("import.error.missing_column", Msg("import.field.name"))}}

@@ -41,12 +41,20 @@ type ImportJob struct {
 	ErrorKey  string        `json:"-"`
 	Result    *ImportResult `json:"-"`
 	ErrorFile []byte        `json:"-"`
-	CreatedAt time.Time     `json:"created_at"`
-	UpdatedAt time.Time     `json:"updated_at"`
+	// FileData is the uploaded file, written with a new job only.
+	FileData  []byte    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// StartImportJob records a new import for the actor.
-func (s *Service) StartImportJob(ctx context.Context, actor Actor, kind, mode, fileName string) (*ImportJob, error) {
+// Which file of a job ImportJobFile returns.
+const (
+	JobFileUpload = "upload"
+	JobFileErrors = "errors"
+)
+
+// StartImportJob records a new import of an uploaded file for the actor.
+func (s *Service) StartImportJob(ctx context.Context, actor Actor, kind, mode, fileName string, file []byte) (*ImportJob, error) {
 	var v validator
 	v.oneOf("kind", kind, ImportKinds, false)
 	v.oneOf("mode", mode, ImportModes, false)
@@ -58,7 +66,8 @@ func (s *Service) StartImportJob(ctx context.Context, actor Actor, kind, mode, f
 		return nil, Forbidden()
 	}
 	now := s.now()
-	j := &ImportJob{UserID: actor.UserID, Kind: kind, Mode: mode, FileName: fileName, Status: JobRunning, Phase: PhaseCheck, CreatedAt: now, UpdatedAt: now}
+	j := &ImportJob{UserID: actor.UserID, Kind: kind, Mode: mode, FileName: fileName, Status: JobRunning, Phase: PhaseCheck,
+		FileData: file, CreatedAt: now, UpdatedAt: now}
 	if err := s.Store.CreateImportJob(ctx, j); err != nil {
 		return nil, err
 	}
@@ -75,6 +84,24 @@ func (s *Service) ImportJob(ctx context.Context, actor Actor, id int64) (*Import
 		return nil, NotFound("import")
 	}
 	return j, nil
+}
+
+// ImportJobFile returns the uploaded file of a job of the actor's (for a
+// run with another mode or mapping) or its error file; not found when the
+// job has none (any more).
+func (s *Service) ImportJobFile(ctx context.Context, actor Actor, id int64, which string) (*ImportJob, []byte, error) {
+	j, err := s.ImportJob(ctx, actor, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := s.Store.ImportJobFile(ctx, id, which)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(b) == 0 {
+		return nil, nil, NotFound("import_file")
+	}
+	return j, b, nil
 }
 
 // RunImportJob carries out the import of a started job and stores its

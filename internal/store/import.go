@@ -166,22 +166,27 @@ func (db *DB) DealRefs(ctx context.Context) ([]crm.DealRef, error) {
 }
 
 const importJobCols = `id, user_id, kind, mode, file_name, status, phase, total_rows, done_rows, inserted_rows, bad_rows,
-	error_key, result_json, error_file, created_at, updated_at`
+	error_key, result_json, created_at, updated_at`
 
-// CreateImportJob inserts a job and sets its id.
+// CreateImportJob inserts a job with its uploaded file and sets its id.
 func (db *DB) CreateImportJob(ctx context.Context, j *crm.ImportJob) error {
 	return db.write.QueryRowContext(ctx, db.q(`INSERT INTO import_jobs (user_id, kind, mode, file_name, status, phase, total_rows,
-		done_rows, inserted_rows, bad_rows, error_key, result_json, error_file, created_at, updated_at)
+		done_rows, inserted_rows, bad_rows, error_key, result_json, file_data, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		j.UserID, j.Kind, j.Mode, j.FileName, j.Status, j.Phase, j.Total, j.Done, j.Inserted, j.Bad, j.ErrorKey,
-		crm.MarshalResult(j.Result), j.ErrorFile, db.t(j.CreatedAt), db.t(j.UpdatedAt)).Scan(&j.ID)
+		crm.MarshalResult(j.Result), j.FileData, db.t(j.CreatedAt), db.t(j.UpdatedAt)).Scan(&j.ID)
 }
 
-// UpdateImportJob writes a job's progress or outcome.
+// UpdateImportJob writes a job's progress or outcome and its error file.
+// The uploaded file is dropped once rows from it were written: it is kept
+// only so that a dry run or a rejected import can run again.
 func (db *DB) UpdateImportJob(ctx context.Context, j *crm.ImportJob) error {
+	dropFile := j.Status == crm.JobDone && j.Mode != crm.ImportDryRun
 	res, err := db.write.ExecContext(ctx, db.q(`UPDATE import_jobs SET status = ?, phase = ?, total_rows = ?, done_rows = ?,
-		inserted_rows = ?, bad_rows = ?, error_key = ?, result_json = ?, error_file = ?, updated_at = ? WHERE id = ?`),
-		j.Status, j.Phase, j.Total, j.Done, j.Inserted, j.Bad, j.ErrorKey, crm.MarshalResult(j.Result), j.ErrorFile, db.t(j.UpdatedAt), j.ID)
+		inserted_rows = ?, bad_rows = ?, error_key = ?, result_json = ?, error_file = ?,
+		file_data = CASE WHEN ? THEN NULL ELSE file_data END, updated_at = ? WHERE id = ?`),
+		j.Status, j.Phase, j.Total, j.Done, j.Inserted, j.Bad, j.ErrorKey, crm.MarshalResult(j.Result), j.ErrorFile, dropFile,
+		db.t(j.UpdatedAt), j.ID)
 	if err != nil {
 		return err
 	}
@@ -193,16 +198,32 @@ func (db *DB) UpdateImportJob(ctx context.Context, j *crm.ImportJob) error {
 	return nil
 }
 
-// ImportJobByID returns a job.
+// ImportJobByID returns a job without its files, which only downloads and
+// reruns need (ImportJobFile): a page polls the job twice a second.
 func (db *DB) ImportJobByID(ctx context.Context, id int64) (*crm.ImportJob, error) {
 	j := &crm.ImportJob{}
 	var result string
 	err := db.read.QueryRowContext(ctx, db.q("SELECT "+importJobCols+" FROM import_jobs WHERE id = ?"), id).Scan(
 		&j.ID, &j.UserID, &j.Kind, &j.Mode, &j.FileName, &j.Status, &j.Phase, &j.Total, &j.Done, &j.Inserted, &j.Bad,
-		&j.ErrorKey, &result, &j.ErrorFile, timeCol{&j.CreatedAt}, timeCol{&j.UpdatedAt})
+		&j.ErrorKey, &result, timeCol{&j.CreatedAt}, timeCol{&j.UpdatedAt})
 	if err != nil {
 		return nil, notFound(err, "import")
 	}
 	j.Result = crm.UnmarshalResult(result)
 	return j, nil
+}
+
+// ImportJobFile returns a job's uploaded file (crm.JobFileUpload) or its
+// error file (crm.JobFileErrors); nil when there is none.
+func (db *DB) ImportJobFile(ctx context.Context, id int64, which string) ([]byte, error) {
+	col := "error_file"
+	if which == crm.JobFileUpload {
+		col = "file_data"
+	}
+	var b []byte
+	err := db.read.QueryRowContext(ctx, db.q("SELECT "+col+" FROM import_jobs WHERE id = ?"), id).Scan(&b)
+	if err != nil {
+		return nil, notFound(err, "import")
+	}
+	return b, nil
 }

@@ -1,7 +1,8 @@
 -- Import jobs (issue 7): one row per uploaded file, updated as the import
 -- runs, so the page that started it can poll its progress and any server
--- instance can answer. The error file (CSV of the bad rows) is kept for
--- download.
+-- instance can answer. The uploaded file is kept until rows from it are
+-- written, so that a dry run can be run again with another mapping or
+-- mode; the error file (CSV of the bad rows) is kept for download.
 
 CREATE TABLE import_jobs (
     id            INTEGER PRIMARY KEY,
@@ -18,6 +19,7 @@ CREATE TABLE import_jobs (
     error_key     TEXT    NOT NULL DEFAULT '',
     result_json   TEXT    NOT NULL DEFAULT '',
     error_file    BLOB,
+    file_data     BLOB,
     created_at    TEXT    NOT NULL,
     updated_at    TEXT    NOT NULL
 );
