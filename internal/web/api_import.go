@@ -59,6 +59,7 @@ type liveProgress struct {
 // importUpload is a parsed upload form.
 type importUpload struct {
 	kind, mode, name string
+	csrf             string // the page's form sends its token first
 	mapping          []string
 	file             []byte
 }
@@ -102,6 +103,8 @@ func readUpload(w http.ResponseWriter, r *http.Request) (*importUpload, error) {
 			switch part.FormName() {
 			case "kind":
 				up.kind = string(b)
+			case "csrf_token":
+				up.csrf = string(b)
 			case "mode":
 				if len(b) > 0 {
 					up.mode = string(b)
