@@ -3,8 +3,10 @@ package crm
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -165,8 +167,7 @@ type importer struct {
 	deals      map[string][]*DealRef    // account id + lower title
 	dealsBy    map[string][]*DealRef    // lower title
 
-	seenCode map[string]int // credit code → line, within the file
-	seenName map[string]int // normalized name / dedupe key → line
+	seen     map[string]int // fileKey.key → line of the first row with it
 	now      time.Time
 }
 
@@ -176,6 +177,15 @@ type row struct {
 	line     int
 	cells    []string
 	problems []ImportProblem
+	// fileKeys identify the record for duplicates within the file; they
+	// are checked in file order once every row was read (see Import).
+	fileKeys []fileKey
+}
+
+// fileKey is one identity of a record within the file: a credit code, a
+// normalized company name, an account and a name.
+type fileKey struct {
+	field, key string
 }
 
 // get returns a cell's text for a field, trimmed, "" when unmapped.
@@ -407,7 +417,7 @@ func (s *Service) Import(ctx context.Context, actor Actor, req ImportRequest) (*
 		return nil, &Error{Code: EINVALID, Message: Msg("error.invalid"), Fields: map[string]Message{"file": Msg("import.error.empty")}}
 	}
 	res := &ImportResult{Kind: req.Kind, Mode: req.Mode, Problems: []ImportProblem{}, BadRows: []ImportBadRow{}}
-	im := &importer{s: s, actor: actor, kind: req.Kind, now: s.now(), seenCode: map[string]int{}, seenName: map[string]int{}}
+	im := &importer{s: s, actor: actor, kind: req.Kind, now: s.now(), seen: map[string]int{}}
 	im.labels = s.importLabels()
 	hdr, cols, err := s.planColumns(req.Kind, req.Table, req.Mapping, im.labels)
 	if err != nil {
@@ -420,18 +430,21 @@ func (s *Service) Import(ctx context.Context, actor Actor, req ImportRequest) (*
 	}
 	data := req.Table.Rows[hdr+1:]
 	res.Rows = len(data)
+	rows, recs, err := im.readAll(ctx, data, req.Progress)
+	if err != nil {
+		return nil, err
+	}
 	var good []any
-	for i, tr := range data {
-		if i%1000 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			if req.Progress != nil {
-				req.Progress(PhaseCheck, i, len(data))
+	for i, r := range rows {
+		// Duplicates within the file, in file order: the first row with a
+		// key keeps it, later ones are the duplicates.
+		for _, k := range r.fileKeys {
+			if l, ok := im.seen[k.key]; ok {
+				r.bad(k.field, "import.problem.duplicate_in_file", l)
+			} else if len(r.problems) == 0 {
+				im.seen[k.key] = r.line
 			}
 		}
-		r := &row{im: im, line: tr.Line, cells: tr.Cells}
-		rec := im.read(r)
 		if len(r.problems) > 0 {
 			res.Bad++
 			for _, p := range r.problems {
@@ -439,14 +452,11 @@ func (s *Service) Import(ctx context.Context, actor Actor, req ImportRequest) (*
 					res.Problems = append(res.Problems, p)
 				}
 			}
-			res.BadRows = append(res.BadRows, ImportBadRow{Line: tr.Line, Cells: tr.Cells, Problems: r.problems})
+			res.BadRows = append(res.BadRows, ImportBadRow{Line: r.line, Cells: r.cells, Problems: r.problems})
 			continue
 		}
 		res.Good++
-		good = append(good, rec)
-	}
-	if req.Progress != nil {
-		req.Progress(PhaseCheck, len(data), len(data))
+		good = append(good, recs[i])
 	}
 	switch {
 	case req.Mode == ImportDryRun:
@@ -468,6 +478,66 @@ func (s *Service) Import(ctx context.Context, actor Actor, req ImportRequest) (*
 	}
 	res.Inserted = len(good)
 	return res, nil
+}
+
+// readAll reads and checks every row, on as many goroutines as there are
+// processors: rows are independent once the references are loaded (the
+// importer's maps are only read), and checking is most of an import's
+// work. Duplicates within the file are left to the caller, in order.
+func (im *importer) readAll(ctx context.Context, data []tabular.Row, progress func(string, int, int)) ([]*row, []any, error) {
+	rows := make([]*row, len(data))
+	recs := make([]any, len(data))
+	const block = 1000
+	var (
+		mu   sync.Mutex
+		done int
+		next int
+	)
+	report := func(n int) {
+		mu.Lock()
+		defer mu.Unlock()
+		done += n
+		if progress != nil {
+			progress(PhaseCheck, done, len(data))
+		}
+	}
+	claim := func() (int, int, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if next >= len(data) {
+			return 0, 0, false
+		}
+		start := next
+		next = min(len(data), next+block)
+		return start, next, true
+	}
+	var wg sync.WaitGroup
+	for range max(1, min(runtime.GOMAXPROCS(0), len(data)/block+1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				start, end, ok := claim()
+				if !ok || ctx.Err() != nil {
+					return
+				}
+				for i := start; i < end; i++ {
+					r := &row{im: im, line: data[i].Line, cells: data[i].Cells}
+					recs[i] = im.read(r)
+					rows[i] = r
+				}
+				report(end - start)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	if progress != nil && len(data) == 0 {
+		progress(PhaseCheck, 0, 0)
+	}
+	return rows, recs, nil
 }
 
 // importLabels gathers, per value set, the labels of each key in every
@@ -823,23 +893,22 @@ func (im *importer) readAccount(r *row) *Account {
 	if a.CreditCode != "" {
 		if _, ok := im.accByCode[a.CreditCode]; ok {
 			r.bad("credit_code", "import.problem.duplicate_existing", a.CreditCode)
-		} else if l, ok := im.seenCode[a.CreditCode]; ok {
-			r.bad("credit_code", "import.problem.duplicate_in_file", l)
-		} else if len(r.problems) == 0 {
-			im.seenCode[a.CreditCode] = r.line
+		} else {
+			r.fileKeys = append(r.fileKeys, fileKey{"credit_code", "code\x00" + a.CreditCode})
 		}
 	}
 	if n := NormalizeCompanyName(a.Name); n != "" {
 		if refs := im.accByNorm[n]; len(refs) > 0 {
 			r.bad("name", "import.problem.duplicate_existing", refs[0].Name)
-		} else if l, ok := im.seenName[n]; ok {
-			r.bad("name", "import.problem.duplicate_in_file", l)
-		} else if len(r.problems) == 0 {
-			im.seenName[n] = r.line
+		} else {
+			r.fileKeys = append(r.fileKeys, fileKey{"name", "name\x00" + n})
 		}
 	}
 	a.CreatedAt, a.UpdatedAt, a.Version = im.now, im.now, 1
-	im.s.applyFit(im.actor, a)
+	// The same fit as on create (applyFit), without rendering the
+	// explanation nobody reads during an import.
+	score, grade := im.s.Playbook.Score(accountFacts(a, im.now))
+	a.FitScore, a.FitGrade = &score, grade
 	return a
 }
 
@@ -878,10 +947,8 @@ func (im *importer) readContact(r *row) *Contact {
 		k := fmt.Sprint(c.AccountID, "\x00", strings.ToLower(c.Name))
 		if len(im.contacts[k]) > 0 {
 			r.bad("name", "import.problem.duplicate_existing", c.Name)
-		} else if l, ok := im.seenName[k]; ok {
-			r.bad("name", "import.problem.duplicate_in_file", l)
-		} else if len(r.problems) == 0 {
-			im.seenName[k] = r.line
+		} else {
+			r.fileKeys = append(r.fileKeys, fileKey{"name", k})
 		}
 	}
 	c.CreatedAt, c.UpdatedAt, c.Version = im.now, im.now, 1
@@ -926,10 +993,8 @@ func (im *importer) readDeal(r *row) *Deal {
 		k := fmt.Sprint(d.AccountID, "\x00", strings.ToLower(d.Title))
 		if len(im.deals[k]) > 0 {
 			r.bad("title", "import.problem.duplicate_existing", d.Title)
-		} else if l, ok := im.seenName[k]; ok {
-			r.bad("title", "import.problem.duplicate_in_file", l)
-		} else if len(r.problems) == 0 {
-			im.seenName[k] = r.line
+		} else {
+			r.fileKeys = append(r.fileKeys, fileKey{"title", k})
 		}
 	}
 	d.CreatedAt, d.UpdatedAt, d.StageChangedAt, d.Version = im.now, im.now, im.now, 1
