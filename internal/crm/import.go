@@ -167,8 +167,8 @@ type importer struct {
 	deals      map[string][]*DealRef    // account id + lower title
 	dealsBy    map[string][]*DealRef    // lower title
 
-	seen     map[string]int // fileKey.key → line of the first row with it
-	now      time.Time
+	seen map[string]int // fileKey.key → line of the first row with it
+	now  time.Time
 }
 
 // row is one data row being read.
