@@ -511,26 +511,35 @@ func (im *importer) readAll(ctx context.Context, data []tabular.Row, progress fu
 		next = min(len(data), next+block)
 		return start, next, true
 	}
-	var wg sync.WaitGroup
-	for range max(1, min(runtime.GOMAXPROCS(0), len(data)/block+1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				start, end, ok := claim()
-				if !ok || ctx.Err() != nil {
-					return
-				}
-				for i := start; i < end; i++ {
-					r := &row{im: im, line: data[i].Line, cells: data[i].Cells}
-					recs[i] = im.read(r)
-					rows[i] = r
-				}
-				report(end - start)
+	work := func() {
+		for {
+			start, end, ok := claim()
+			if !ok || ctx.Err() != nil {
+				return
 			}
-		}()
+			for i := start; i < end; i++ {
+				r := &row{im: im, line: data[i].Line, cells: data[i].Cells}
+				recs[i] = im.read(r)
+				rows[i] = r
+			}
+			report(end - start)
+		}
 	}
-	wg.Wait()
+	// A small file is read where it stands; goroutines pay off from a few
+	// blocks of rows on.
+	if workers := min(runtime.GOMAXPROCS(0), len(data)/block); workers < 2 {
+		work()
+	} else {
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				work()
+			}()
+		}
+		wg.Wait()
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
