@@ -40,10 +40,12 @@ type memStore struct {
 	inserted int
 }
 
-func (m *memStore) ListUsers(context.Context, crm.UserFilter) ([]*crm.User, error) { return m.users, nil }
-func (m *memStore) AccountRefs(context.Context) ([]crm.AccountRef, error)          { return m.accounts, nil }
-func (m *memStore) ContactRefs(context.Context) ([]crm.ContactRef, error)          { return m.contacts, nil }
-func (m *memStore) DealRefs(context.Context) ([]crm.DealRef, error)                { return m.deals, nil }
+func (m *memStore) ListUsers(context.Context, crm.UserFilter) ([]*crm.User, error) {
+	return m.users, nil
+}
+func (m *memStore) AccountRefs(context.Context) ([]crm.AccountRef, error) { return m.accounts, nil }
+func (m *memStore) ContactRefs(context.Context) ([]crm.ContactRef, error) { return m.contacts, nil }
+func (m *memStore) DealRefs(context.Context) ([]crm.DealRef, error)       { return m.deals, nil }
 
 func (m *memStore) InsertAccounts(_ context.Context, as []*crm.Account, _ *crm.AuditEntry, p func(int)) error {
 	return m.insert(len(as), p)
