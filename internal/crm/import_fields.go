@@ -168,7 +168,11 @@ var companySuffixes = []string{
 // 有限责任公司, 股份有限公司, Co., Ltd. …) stripped. "华东机械（集团）股份有限公司"
 // and "华东机械 有限公司" normalize alike.
 func NormalizeCompanyName(name string) string {
-	s := strings.ToLower(width.Fold.String(name))
+	s := name
+	if hasWide(s) {
+		s = width.Fold.String(s)
+	}
+	s = strings.ToLower(s)
 	s = strings.ReplaceAll(s, "(集团)", "")
 	var b strings.Builder
 	for _, r := range s {
@@ -187,6 +191,18 @@ func NormalizeCompanyName(name string) string {
 		}
 	}
 	return s
+}
+
+// hasWide reports whether s has a character width folding changes:
+// full-width forms and the ideographic space. Most names have none, and
+// folding allocates.
+func hasWide(s string) bool {
+	for _, r := range s {
+		if r == '\u3000' || (r >= '\uFF01' && r <= '\uFFEE') {
+			return true
+		}
+	}
+	return false
 }
 
 // normalizeCreditCode folds a pasted code: full-width, spaces, lower case.

@@ -15,9 +15,9 @@ const importBatchParams = 12_000
 
 // insertRows writes n rows into table in one transaction, as multi-row
 // INSERTs of up to importBatchParams parameters, plus the audit row.
-// rowArgs gives the values of row i in the order of cols. The full-size
+// rowArgs appends the values of row i in the order of cols. The full-size
 // batch statement is prepared once and reused.
-func (db *DB) insertRows(ctx context.Context, table string, cols []string, n int, rowArgs func(i int) []any, audit *crm.AuditEntry, progress func(int)) error {
+func (db *DB) insertRows(ctx context.Context, table string, cols []string, n int, rowArgs func(args []any, i int) []any, audit *crm.AuditEntry, progress func(int)) error {
 	per := max(1, importBatchParams/len(cols))
 	stmtFor := func(rows int) string {
 		one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
@@ -38,7 +38,7 @@ func (db *DB) insertRows(ctx context.Context, table string, cols []string, n int
 			end := min(n, start+per)
 			args = args[:0]
 			for i := start; i < end; i++ {
-				args = append(args, rowArgs(i)...)
+				args = rowArgs(args, i)
 			}
 			var err error
 			if end-start == per {
@@ -70,21 +70,21 @@ func (db *DB) InsertAccounts(ctx context.Context, as []*crm.Account, audit *crm.
 	cols := []string{"version", "name", "credit_code", "headcount", "business_kind", "industry", "ownership", "restructured_on",
 		"just_restructured", "revenue_last_year", "gross_profit", "existing_software", "branch_count", "purchase_plan", "region",
 		"address", "phone", "website", "owner_id", "credit_limit", "fit_score", "fit_grade", "created_at", "updated_at"}
-	return db.insertRows(ctx, "accounts", cols, len(as), func(i int) []any {
+	return db.insertRows(ctx, "accounts", cols, len(as), func(args []any, i int) []any {
 		a := as[i]
-		return []any{a.Version, a.Name, a.CreditCode, intp(a.Headcount), a.BusinessKind, a.Industry, a.Ownership, dp(a.RestructuredOn),
+		return append(args, a.Version, a.Name, a.CreditCode, intp(a.Headcount), a.BusinessKind, a.Industry, a.Ownership, dp(a.RestructuredOn),
 			a.JustRestructured, int64p(a.RevenueLastYear), int64p(a.GrossProfit), joinList(a.ExistingSoftware), intp(a.BranchCount),
 			a.PurchasePlan, a.Region, a.Address, a.Phone, a.Website, a.OwnerID, a.CreditLimit, intp(a.FitScore), a.FitGrade,
-			db.t(a.CreatedAt), db.t(a.UpdatedAt)}
+			db.t(a.CreatedAt), db.t(a.UpdatedAt))
 	}, audit, progress)
 }
 
 // InsertContacts writes imported contacts in one transaction.
 func (db *DB) InsertContacts(ctx context.Context, cs []*crm.Contact, audit *crm.AuditEntry, progress func(int)) error {
 	cols := []string{"version", "account_id", "name", "title", "functional_role", "phone", "email", "wechat", "notes", "created_at", "updated_at"}
-	return db.insertRows(ctx, "contacts", cols, len(cs), func(i int) []any {
+	return db.insertRows(ctx, "contacts", cols, len(cs), func(args []any, i int) []any {
 		c := cs[i]
-		return []any{c.Version, c.AccountID, c.Name, c.Title, c.FunctionalRole, c.Phone, c.Email, c.WeChat, c.Notes, db.t(c.CreatedAt), db.t(c.UpdatedAt)}
+		return append(args, c.Version, c.AccountID, c.Name, c.Title, c.FunctionalRole, c.Phone, c.Email, c.WeChat, c.Notes, db.t(c.CreatedAt), db.t(c.UpdatedAt))
 	}, audit, progress)
 }
 
@@ -92,20 +92,20 @@ func (db *DB) InsertContacts(ctx context.Context, cs []*crm.Contact, audit *crm.
 func (db *DB) InsertDeals(ctx context.Context, ds []*crm.Deal, audit *crm.AuditEntry, progress func(int)) error {
 	cols := []string{"version", "account_id", "owner_id", "title", "stage", "amount", "expected_close_date", "probability", "next_step",
 		"lost_reason", "stage_changed_at", "close_date_slips", "no_competitors", "created_at", "updated_at"}
-	return db.insertRows(ctx, "deals", cols, len(ds), func(i int) []any {
+	return db.insertRows(ctx, "deals", cols, len(ds), func(args []any, i int) []any {
 		d := ds[i]
-		return []any{d.Version, d.AccountID, d.OwnerID, d.Title, d.Stage, d.Amount, dp(d.ExpectedCloseDate), d.Probability, d.NextStep,
-			d.LostReason, db.t(d.StageChangedAt), d.CloseDateSlips, d.NoCompetitors, db.t(d.CreatedAt), db.t(d.UpdatedAt)}
+		return append(args, d.Version, d.AccountID, d.OwnerID, d.Title, d.Stage, d.Amount, dp(d.ExpectedCloseDate), d.Probability, d.NextStep,
+			d.LostReason, db.t(d.StageChangedAt), d.CloseDateSlips, d.NoCompetitors, db.t(d.CreatedAt), db.t(d.UpdatedAt))
 	}, audit, progress)
 }
 
 // InsertActivities writes imported activities in one transaction.
 func (db *DB) InsertActivities(ctx context.Context, as []*crm.Activity, audit *crm.AuditEntry, progress func(int)) error {
 	cols := []string{"version", "type", "subject", "due_at", "done_at", "deal_id", "account_id", "contact_id", "notes", "owner_id", "created_at", "updated_at"}
-	return db.insertRows(ctx, "activities", cols, len(as), func(i int) []any {
+	return db.insertRows(ctx, "activities", cols, len(as), func(args []any, i int) []any {
 		a := as[i]
-		return []any{a.Version, a.Type, a.Subject, db.tp(a.DueAt), db.tp(a.DoneAt), int64p(a.DealID), int64p(a.AccountID), int64p(a.ContactID),
-			a.Notes, a.OwnerID, db.t(a.CreatedAt), db.t(a.UpdatedAt)}
+		return append(args, a.Version, a.Type, a.Subject, db.tp(a.DueAt), db.tp(a.DoneAt), int64p(a.DealID), int64p(a.AccountID), int64p(a.ContactID),
+			a.Notes, a.OwnerID, db.t(a.CreatedAt), db.t(a.UpdatedAt))
 	}, audit, progress)
 }
 
