@@ -27,6 +27,8 @@ func commands() []command {
 		{"user", "manage users: add, list, passwd, disable, enable", runUser},
 		{"team", "manage teams: add, list", runTeam},
 		{"playbook", "check or print a sales playbook: lint, show", runPlaybook},
+		{"import", "import accounts, contacts, deals or activities from CSV or XLSX", runImport},
+		{"export", "export records as CSV or XLSX", runExport},
 	}
 }
 

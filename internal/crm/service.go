@@ -28,6 +28,7 @@ type Store interface {
 	// Reports (issue 6) add their store below.
 
 	// Data in and out (issue 7) add theirs below.
+	ImportStore
 
 	// End of stores.
 	Ping(ctx context.Context) error

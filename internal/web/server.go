@@ -62,6 +62,7 @@ func New(svc *crm.Service, log *slog.Logger) *Server {
 	// Reports (issue 6) register below.
 
 	// Data in and out (issue 7) register below.
+	s.registerImports()
 
 	// End of API registrations.
 	// The HTML UI's routes are pages, not API endpoints: registered on the

@@ -209,6 +209,7 @@ func (s *Server) registerUI() {
 	// Report pages register below.
 
 	// Import and export pages register below.
+	s.registerImportUI()
 
 	// End of page registrations.
 	s.mux.Handle("GET /static/", http.HandlerFunc(s.static))
