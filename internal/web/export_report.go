@@ -72,34 +72,58 @@ func (s *Server) pipelineTables(lang string, rep *crm.PipelineReport) []sheet.Ta
 		group(tr(lang, "report.by_team"), tr(lang, "report.col.team"), rep.Teams, true)}
 }
 
+// forecastTables lays the forecast out as a manager reads it: a row per
+// period (and owner, and team) with the amount of each category, the
+// weighted total of the categories still to win, and the adjustment.
 func (s *Server) forecastTables(lang string, rep *crm.ForecastReport) []sheet.Table {
-	cols := []string{tr(lang, "report.col.period"), tr(lang, "report.col.category"), tr(lang, "report.col.count"), tr(lang, "report.col.amount"), tr(lang, "report.col.weighted")}
-	rows := func(prefix []any, ps []crm.ForecastRow) [][]any {
-		var out [][]any
-		for _, p := range ps {
-			for _, c := range crm.ForecastCategories {
-				f := p.Categories[c]
-				out = append(out, append(append([]any{}, prefix...), p.Period, categoryName(lang, c), f.Count, sheet.Money(f.Amount), sheet.Money(f.Weighted)))
-			}
-		}
-		return out
+	cols := []string{tr(lang, "report.col.period")}
+	for _, c := range crm.ForecastCategories {
+		cols = append(cols, categoryName(lang, c))
 	}
-	all := sheet.Table{Title: tr(lang, "report.forecast.title"), Columns: cols, Rows: rows(nil, rep.Periods)}
-	owners := sheet.Table{Title: tr(lang, "report.by_owner"), Columns: append([]string{tr(lang, "report.col.owner")}, cols...)}
-	adj := sheet.Table{Title: tr(lang, "report.adjustments"), Columns: []string{tr(lang, "report.col.owner"), tr(lang, "report.col.period"), tr(lang, "report.col.adjustment"), tr(lang, "report.col.note"), tr(lang, "report.col.created_at")}}
-	for _, o := range rep.Owners {
-		owners.Rows = append(owners.Rows, rows([]any{o.Name}, o.Periods)...)
-		for _, p := range o.Periods {
-			if a := p.Adjustment; a != nil {
-				adj.Rows = append(adj.Rows, []any{o.Name, p.Period, sheet.Money(a.Amount), a.Note, a.CreatedAt})
+	cols = append(cols, tr(lang, "report.col.weighted_open"))
+	row := func(prefix []any, p crm.ForecastRow) ([]any, bool) {
+		r := append(append([]any{}, prefix...), p.Period)
+		var weighted int64
+		any := false
+		for _, c := range crm.ForecastCategories {
+			f := p.Categories[c]
+			r = append(r, sheet.Money(f.Amount))
+			if c != crm.CatClosed && c != crm.CatOmitted {
+				weighted += f.Weighted
 			}
+			any = any || f.Count > 0
+		}
+		return append(r, sheet.Money(weighted)), any
+	}
+	all := sheet.Table{Title: tr(lang, "report.forecast.title"), Columns: cols}
+	for _, p := range rep.Periods {
+		r, _ := row(nil, p)
+		all.Rows = append(all.Rows, r)
+	}
+	owners := sheet.Table{Title: tr(lang, "report.by_owner"), Columns: append(append([]string{tr(lang, "report.col.owner")}, cols...),
+		tr(lang, "report.col.adjustment"), tr(lang, "report.col.note"), tr(lang, "report.col.created_at"))}
+	for _, o := range rep.Owners {
+		for _, p := range o.Periods {
+			r, some := row([]any{o.Name}, p)
+			if a := p.Adjustment; a != nil {
+				r = append(r, sheet.Money(a.Amount), a.Note, a.CreatedAt)
+			} else if !some {
+				continue
+			} else {
+				r = append(r, nil, nil, nil)
+			}
+			owners.Rows = append(owners.Rows, r)
 		}
 	}
 	teams := sheet.Table{Title: tr(lang, "report.by_team"), Columns: append([]string{tr(lang, "report.col.team")}, cols...)}
 	for _, t := range rep.Teams {
-		teams.Rows = append(teams.Rows, rows([]any{ownerTeam(lang, t.Name)}, t.Periods)...)
+		for _, p := range t.Periods {
+			if r, some := row([]any{ownerTeam(lang, t.Name)}, p); some {
+				teams.Rows = append(teams.Rows, r)
+			}
+		}
 	}
-	return []sheet.Table{all, owners, teams, adj}
+	return []sheet.Table{all, owners, teams}
 }
 
 func (s *Server) funnelTables(lang string, rep *crm.FunnelReport) []sheet.Table {
