@@ -99,6 +99,26 @@ type ReportFilter struct {
 	Limit     int
 }
 
+// ScopeKey names the scope and owner and team filters of f, as the key of
+// what is computed for exactly these records (the forecast's calibration).
+func (f ReportFilter) ScopeKey() string {
+	k := "all"
+	switch {
+	case f.Scope.All:
+	case f.Scope.TeamID != 0:
+		k = "team:" + strconv.FormatInt(f.Scope.TeamID, 10) + ":" + strconv.FormatInt(f.Scope.OwnerID, 10)
+	default:
+		k = "owner:" + strconv.FormatInt(f.Scope.OwnerID, 10)
+	}
+	if f.OwnerID != nil {
+		k += "/o:" + strconv.FormatInt(*f.OwnerID, 10)
+	}
+	if f.TeamID != nil {
+		k += "/t:" + strconv.FormatInt(*f.TeamID, 10)
+	}
+	return k
+}
+
 // ReportPerson is a user who owns records in a report, with the team.
 type ReportPerson struct {
 	ID       int64  `json:"owner_id"`
@@ -168,6 +188,12 @@ type ReportStore interface {
 	// StageWins counts, per stage, the finished deals that reached it and
 	// how many of them were won, and the number of finished deals.
 	StageWins(ctx context.Context, f ReportFilter) ([]StageWin, int64, error)
+	// AddForecastAdjustment stores an adjustment and sets its id.
+	// CachedStageWins returns the stored StageWins of a scope key and when
+	// they were computed; ok is false when none are stored.
+	CachedStageWins(ctx context.Context, key string) (wins []StageWin, finished int64, at time.Time, ok bool, err error)
+	// SaveStageWins stores StageWins for a scope key, replacing the last.
+	SaveStageWins(ctx context.Context, key string, wins []StageWin, finished int64, at time.Time) error
 	// AddForecastAdjustment stores an adjustment and sets its id.
 	AddForecastAdjustment(ctx context.Context, a *ForecastAdjustment) error
 	// ForecastAdjustments lists adjustments in scope, newest first.

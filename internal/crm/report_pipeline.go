@@ -149,8 +149,11 @@ type ForecastReport struct {
 type ForecastBasis struct {
 	// Probabilities is "playbook" or "calibrated" (stage-to-win rates from
 	// the viewer's own finished deals, once there are CalibrationMin).
-	Probabilities  string          `json:"probabilities"`
-	FinishedDeals  int64           `json:"finished_deals"`
+	Probabilities string `json:"probabilities"`
+	FinishedDeals int64  `json:"finished_deals"`
+	// ComputedAt is when the finished deals' history was read (it is kept
+	// for CalibrationTTL).
+	ComputedAt     time.Time       `json:"computed_at"`
 	CalibrationMin int             `json:"calibration_min"`
 	Stages         []ForecastStage `json:"stages"`
 	// Categories maps each category to its stages; slipped takes open deals
@@ -209,6 +212,34 @@ func (s *Service) category(stage string, slipped bool) string {
 // the forecast needs before it calibrates; unset or invalid means
 // DefaultCalibrationMin. An installation sets it with the CLI or SQL.
 const CalibrationSetting = "report.calibration_min"
+
+// CalibrationTTL is how long the forecast keeps a scope's calibration
+// counts (report_calibration) before it reads the history again: the
+// history of finished deals changes slowly, and reading it costs seconds
+// on a million deals (docs/benchmarks.md).
+const CalibrationTTL = time.Hour
+
+// stageWins returns the calibration counts of f's scope: the stored ones
+// when younger than CalibrationTTL, else freshly computed and stored.
+func (s *Service) stageWins(ctx context.Context, f ReportFilter) ([]StageWin, int64, time.Time, error) {
+	key := f.ScopeKey()
+	now := s.now()
+	wins, finished, at, ok, err := s.Store.CachedStageWins(ctx, key)
+	if err != nil {
+		return nil, 0, at, err
+	}
+	if ok && !at.After(now) && now.Sub(at) < CalibrationTTL {
+		return wins, finished, at, nil
+	}
+	wins, finished, err = s.Store.StageWins(ctx, f)
+	if err != nil {
+		return nil, 0, now, err
+	}
+	if err := s.Store.SaveStageWins(ctx, key, wins, finished, now); err != nil {
+		return nil, 0, now, err
+	}
+	return wins, finished, now, nil
+}
 
 // calibrationMin reads the configured threshold.
 func (s *Service) calibrationMin(ctx context.Context) (int, error) {
@@ -344,11 +375,11 @@ func (s *Service) forecastBasis(ctx context.Context, f ReportFilter) (ForecastBa
 		return ForecastBasis{}, nil, err
 	}
 	b := ForecastBasis{Probabilities: "playbook", CalibrationMin: min}
-	wins, finished, err := s.Store.StageWins(ctx, f)
+	wins, finished, at, err := s.stageWins(ctx, f)
 	if err != nil {
 		return b, nil, err
 	}
-	b.FinishedDeals = finished
+	b.FinishedDeals, b.ComputedAt = finished, at
 	byStage := map[string]StageWin{}
 	for _, w := range wins {
 		byStage[w.Stage] = w

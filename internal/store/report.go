@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/dealpath/dealpath/internal/crm"
 )
@@ -44,6 +47,16 @@ func (db *DB) timeParam() string {
 	return "?"
 }
 
+// noIndex keeps SQLite from choosing an index for a condition on col (a
+// unary + is SQLite's documented way); PostgreSQL plans with statistics
+// and needs no hint.
+func (db *DB) noIndex(col string) string {
+	if db.engine == Postgres {
+		return col
+	}
+	return "+" + col
+}
+
 // greatest is the largest of expressions that are never NULL.
 func (db *DB) greatest(exprs ...string) string {
 	if db.engine == Postgres {
@@ -73,8 +86,11 @@ func reportWhere(ownerCol string, f crm.ReportFilter) (string, []any) {
 	switch s := f.Scope; {
 	case s.All:
 	case s.TeamID != 0:
-		conds = append(conds, fmt.Sprintf("(%s = ? OR %s IN (SELECT id FROM users WHERE team_id = ?))", ownerCol, ownerCol))
-		args = append(args, s.OwnerID, s.TeamID)
+		// One IN list rather than "owner = ? OR owner IN (…)": the engines
+		// turn it into index seeks per owner on the reports' indexes,
+		// where the OR is a filter on every row.
+		conds = append(conds, ownerCol+" IN (SELECT id FROM users WHERE team_id = ? UNION SELECT ?)")
+		args = append(args, s.TeamID, s.OwnerID)
 	default:
 		conds = append(conds, ownerCol+" = ?")
 		args = append(args, s.OwnerID)
@@ -138,7 +154,7 @@ func (db *DB) stageCells(ctx context.Context, query string, args []any) ([]crm.S
 }
 
 // PipelineCells groups the deals in f.Stages by owner and stage. Now, it
-// reads one covering index (deals_report_owner_stage). As of a past time,
+// reads one covering index (deals_report_stage) in its order. As of a past time,
 // a deal's stage is the one its last stage change before then moved it
 // to, else the one its first later change moved it from, else the one it
 // is in; deals created after the time or deleted before it are left out.
@@ -147,15 +163,19 @@ func (db *DB) PipelineCells(ctx context.Context, f crm.ReportFilter) ([]crm.Stag
 	if f.AsOf == nil {
 		return db.stageCells(ctx, `SELECT d.owner_id, d.stage, COUNT(*), COALESCE(SUM(d.amount), 0) FROM deals d
 			WHERE d.deleted_at IS NULL AND d.stage IN `+sqlList(f.Stages)+` AND `+where+`
-			GROUP BY d.owner_id, d.stage`, args)
+			GROUP BY d.stage, d.owner_id`, args)
 	}
 	at := db.t(*f.AsOf)
+	// The time condition is written so that SQLite cannot serve it from
+	// audit_report_time: without statistics it would, and scan every stage
+	// change of every deal per deal; audit_entity finds the deal's few.
+	created := db.noIndex("a.created_at")
 	q := `SELECT x.owner_id, x.stage, COUNT(*), COALESCE(SUM(x.amount), 0) FROM (
 		SELECT d.owner_id, d.amount, COALESCE(
 			(SELECT ` + db.jsonStage("a.after_json") + ` FROM audit_log a WHERE a.entity_type = 'deal' AND a.entity_id = d.id
-				AND a.action IN ` + stageActions + ` AND a.created_at <= ? ORDER BY a.id DESC LIMIT 1),
+				AND a.action IN ` + stageActions + ` AND ` + created + ` <= ? ORDER BY a.id DESC LIMIT 1),
 			(SELECT ` + db.jsonStage("a.before_json") + ` FROM audit_log a WHERE a.entity_type = 'deal' AND a.entity_id = d.id
-				AND a.action IN ` + stageActions + ` AND a.created_at > ? ORDER BY a.id LIMIT 1),
+				AND a.action IN ` + stageActions + ` AND ` + created + ` > ? ORDER BY a.id LIMIT 1),
 			d.stage) AS stage
 		FROM deals d WHERE d.created_at <= ? AND (d.deleted_at IS NULL OR d.deleted_at > ?) AND ` + where + `
 	) x WHERE x.stage IN ` + sqlList(f.Stages) + ` GROUP BY x.owner_id, x.stage`
@@ -246,7 +266,10 @@ func (db *DB) StageWins(ctx context.Context, f crm.ReportFilter) ([]crm.StageWin
 	where, args := reportWhere("d.owner_id", f)
 	way := append(append([]string{}, f.Stages...), f.WonStages...)
 	fin := append(append([]string{}, f.WonStages...), f.LostStage)
-	q := `SELECT reach, won, COUNT(*) FROM (SELECT ` + db.reachExpr(way) + ` AS reach,
+	// A won deal reached every stage up to the one it is in (gates check
+	// each stage on the way), so only lost deals need their history read.
+	reach := `CASE WHEN d.stage IN ` + sqlList(f.WonStages) + ` THEN ` + stageIndex("d.stage", way) + ` ELSE ` + db.reachExpr(way) + ` END`
+	q := `SELECT reach, won, COUNT(*) FROM (SELECT ` + reach + ` AS reach,
 			CASE WHEN d.stage IN ` + sqlList(f.WonStages) + ` THEN 1 ELSE 0 END AS won
 		FROM deals d WHERE d.deleted_at IS NULL AND d.stage IN ` + sqlList(fin) + ` AND ` + where + `) x GROUP BY reach, won`
 	rows, err := db.read.QueryContext(ctx, db.q(q), args...)
@@ -599,4 +622,36 @@ func (db *DB) ForecastAdjustments(ctx context.Context, f crm.ReportFilter, perio
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// CachedStageWins reads the stored calibration counts of a scope key.
+func (db *DB) CachedStageWins(ctx context.Context, key string) ([]crm.StageWin, int64, time.Time, bool, error) {
+	var finished int64
+	var stages string
+	var at time.Time
+	err := db.read.QueryRowContext(ctx, db.q(`SELECT finished, stages, computed_at FROM report_calibration WHERE scope_key = ?`), key).
+		Scan(&finished, &stages, timeCol{&at})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, at, false, nil
+	}
+	if err != nil {
+		return nil, 0, at, false, err
+	}
+	var wins []crm.StageWin
+	if err := json.Unmarshal([]byte(stages), &wins); err != nil {
+		return nil, 0, at, false, err
+	}
+	return wins, finished, at, true, nil
+}
+
+// SaveStageWins stores the calibration counts of a scope key.
+func (db *DB) SaveStageWins(ctx context.Context, key string, wins []crm.StageWin, finished int64, at time.Time) error {
+	b, err := json.Marshal(wins)
+	if err != nil {
+		return err
+	}
+	_, err = db.write.ExecContext(ctx, db.q(`INSERT INTO report_calibration (scope_key, finished, stages, computed_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (scope_key) DO UPDATE SET finished = excluded.finished, stages = excluded.stages, computed_at = excluded.computed_at`),
+		key, finished, string(b), db.t(at))
+	return err
 }

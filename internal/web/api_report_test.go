@@ -376,6 +376,16 @@ func TestReportForecast(t *testing.T) {
 		if nov.Period != "2026-11" || nov.Adjustment == nil || nov.Adjustment.Amount != 9_500_000 || nov.Adjustment.Note != "含一单大客户" {
 			t.Errorf("rep's November adjustment: %+v", nov)
 		}
+		// The calibration counts are kept for an hour per scope: a deal
+		// lost meanwhile counts once they are read again.
+		rawExec(t, e, []string{fmt.Sprintf(`INSERT INTO deals (id, account_id, owner_id, title, stage, amount, probability, stage_changed_at, created_at, updated_at)
+			VALUES (13, 3, %d, '商机13', 'lost', 100, 0, '2026-10-01T00:00:00.000000Z', '2026-10-01T00:00:00.000000Z', '2026-10-01T00:00:00.000000Z')`, s.r3.ID)})
+		boss.do("GET", q, nil).ok(200, &rep)
+		eq(t, "finished, kept", rep.Basis.FinishedDeals, int64(3))
+		e.clock.Add(crm.CalibrationTTL)
+		boss.do("GET", q, nil).ok(200, &rep)
+		eq(t, "finished, read again", rep.Basis.FinishedDeals, int64(4))
+		eq(t, "computed at", rep.Basis.ComputedAt, e.clock.Now())
 		boss.do("GET", q+"&period=quarter", nil).ok(200, &rep)
 		for _, o := range rep.Owners {
 			if *o.OwnerID == s.r3.ID && (o.Periods[0].Adjustment == nil || o.Periods[0].Adjustment.Amount != 7_000_000) {

@@ -16,9 +16,26 @@ CREATE TABLE report_forecast_adjustments (
 );
 CREATE INDEX report_forecast_adjustments_owner ON report_forecast_adjustments (owner_id, period, id);
 
--- The pipeline groups live deals by owner and stage and sums amounts.
-CREATE INDEX deals_report_owner_stage ON deals (owner_id, stage, amount) WHERE deleted_at IS NULL;
--- The forecast reads deals by expected close date, grouped by owner and stage.
-CREATE INDEX deals_report_close ON deals (expected_close_date, owner_id, stage, amount) WHERE deleted_at IS NULL;
+-- The pipeline and the forecast read only these indexes, never the table:
+-- deleted_at is a column of each (not a partial-index condition), because
+-- SQLite treats a partial index as covering only when the query does not
+-- name the condition's column, and these queries must say deleted_at IS
+-- NULL. The pipeline groups live deals by stage and owner; the forecast
+-- reads them by expected close date, for everyone or for one owner.
+CREATE INDEX deals_report_stage ON deals (stage, owner_id, amount, deleted_at);
+CREATE INDEX deals_report_close ON deals (expected_close_date, owner_id, stage, amount, deleted_at);
+CREATE INDEX deals_report_owner_close ON deals (owner_id, expected_close_date, stage, amount, deleted_at);
 -- Funnel and win/loss read stage changes by time.
 CREATE INDEX audit_report_time ON audit_log (entity_type, created_at);
+
+-- The forecast's calibration reads every finished deal's history, which on
+-- a large database costs seconds; its counts per viewer scope are kept
+-- here and recomputed when older than crm.CalibrationTTL. scope_key names
+-- the scope and filters (crm.ReportFilter.ScopeKey); stages holds the
+-- counts per stage as JSON.
+CREATE TABLE report_calibration (
+    scope_key   TEXT    PRIMARY KEY,
+    finished    BIGINT NOT NULL,
+    stages      TEXT    NOT NULL,
+    computed_at TIMESTAMPTZ    NOT NULL
+);
