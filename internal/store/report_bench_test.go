@@ -14,11 +14,13 @@ import (
 	"time"
 
 	"github.com/dealpath/dealpath/internal/crm"
+	"github.com/dealpath/dealpath/internal/store"
 	"github.com/dealpath/dealpath/internal/store/storetest"
 )
 
 // reportBenchSet is a seeded database, its service and the actors.
 type reportBenchSet struct {
+	db                  *store.DB
 	svc                 *crm.Service
 	admin, manager, rep crm.Actor
 }
@@ -27,7 +29,7 @@ func seedReportBench(b *testing.B, engine string) *reportBenchSet {
 	b.Helper()
 	ctx := context.Background()
 	db, where := storetest.MustOpenURL(b, engine)
-	set := &reportBenchSet{}
+	set := &reportBenchSet{db: db}
 	admin := &crm.User{Version: 1, Username: "admin", Role: crm.RoleAdmin, Language: "zh-CN", PasswordHash: "x", CreatedAt: benchNow, UpdatedAt: benchNow}
 	if err := db.CreateUser(ctx, admin); err != nil {
 		b.Fatal(err)
@@ -80,7 +82,17 @@ func BenchmarkReports(b *testing.B) {
 					_, err := set.svc.ReportPipeline(ctx, a, crm.ReportQuery{AsOf: "2026-06-30"})
 					return err
 				}},
+				// The forecast as a manager reloading it sees it: its
+				// calibration counts kept (CalibrationTTL) after the first.
 				{"forecast", func(a crm.Actor) error { _, err := set.svc.ReportForecast(ctx, a, crm.ReportQuery{}); return err }},
+				// What the first forecast of the hour adds: reading the
+				// history of every finished deal in scope.
+				{"calibration", func(a crm.Actor) error {
+					f := crm.ReportFilter{Scope: a.Scope(), Stages: []string{"prospecting", "compelling_event", "qualification", "demo", "negotiation", "commit"},
+						WonStages: []string{"implementation", "closed"}, LostStage: crm.StageLost}
+					_, _, err := set.db.StageWins(ctx, f)
+					return err
+				}},
 				{"funnel", func(a crm.Actor) error {
 					_, err := set.svc.ReportFunnel(ctx, a, crm.ReportQuery{From: "2026-08-01", To: "2026-10-31"})
 					return err
@@ -102,6 +114,12 @@ func BenchmarkReports(b *testing.B) {
 			for _, r := range reports {
 				for _, a := range actors {
 					b.Run(r.name+"/"+a.name, func(b *testing.B) {
+						// One run before timing: it fills the page cache and,
+						// for the forecast, the calibration counts, whose
+						// cost "calibration" measures on its own.
+						if err := r.run(a.actor); err != nil {
+							b.Fatal(err)
+						}
 						b.ReportAllocs()
 						for b.Loop() {
 							if err := r.run(a.actor); err != nil {
