@@ -207,6 +207,7 @@ func (s *Server) registerUI() {
 	s.registerAdminUI()
 
 	// Report pages register below.
+	s.registerReportUI()
 
 	// Import and export pages register below.
 	s.registerImportUI()
