@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,20 +21,6 @@ func TestBrowserAccount(t *testing.T) {
 	e.user("zhangmin", crm.RoleRep, &tm.ID)
 	e.user("liwei", crm.RoleManager, &tm.ID)
 	url := e.srv.URL
-	shots := os.Getenv("DEALPATH_SCREENSHOTS")
-	shoot := func(name string) {
-		if shots == "" {
-			return
-		}
-		do(t, ctx, "viewport", chromedp.EmulateViewport(1280, 900))
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 
 	do(t, ctx, "sign in",
 		chromedp.Navigate(url+"/login"),
@@ -112,7 +96,7 @@ func TestBrowserAccount(t *testing.T) {
 	if got := text(t, ctx, `#key-persons`); !strings.Contains(got, "王建国") {
 		t.Errorf("key persons:\n%s", got)
 	}
-	shoot("screenshot-account.png")
+	screenshot(t, ctx, "account")
 
 	// The deal workspace: record a compelling event through its form.
 	do(t, ctx, "deal page",

@@ -3,8 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -36,24 +34,6 @@ func TestBrowserAdmin(t *testing.T) {
 	fin := mkProduct(root, "FIN-STD", "财务标准版", "software_module", "set", 3_800_000)
 	lic := mkProduct(root, "LIC-USER", "用户许可", "license_per_user", "user", 120_000)
 	url := e.srv.URL
-	shots := os.Getenv("DEALPATH_SCREENSHOTS")
-	shoot := func(name string) {
-		if shots == "" {
-			return
-		}
-		do(t, ctx, "viewport", chromedp.EmulateViewport(1280, 900))
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		dir := filepath.Join(shots, "screenshots")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 	signIn := func(user string) {
 		t.Helper()
 		do(t, ctx, "sign in "+user,
@@ -137,7 +117,7 @@ func TestBrowserAdmin(t *testing.T) {
 		}
 	}
 	do(t, ctx, "comment", chromedp.SendKeys(fmt.Sprintf(`#comment-%d`, ap.ID), "同意，老客户，年底前签约"))
-	shoot("approvals.png")
+	screenshot(t, ctx, "approvals")
 	do(t, ctx, "approve",
 		chromedp.Click(fmt.Sprintf(`#approve-%d`, ap.ID)),
 		chromedp.WaitVisible(`.flash`),
@@ -157,7 +137,7 @@ func TestBrowserAdmin(t *testing.T) {
 	if got := text(t, ctx, `#stage-compelling_event .stage-name`); got != "寻找强迫事件" {
 		t.Errorf("stage name %q", got)
 	}
-	shoot("playbook.png")
+	screenshot(t, ctx, "playbook")
 	do(t, ctx, "english",
 		chromedp.Click(`.usermenu summary`),
 		chromedp.WaitVisible(`button[name=language][value=en]`),

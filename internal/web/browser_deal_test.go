@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -232,15 +231,9 @@ func TestBrowserDealQuoteApproval(t *testing.T) {
 	var c crm.Contract
 	d.rep.do("POST", "/api/v1/contracts", map[string]any{"quote_id": q.ID, "payment_method": "bank_transfer", "payment_days": 30}).ok(201, &c)
 	d.rep.do("POST", fmt.Sprintf("/api/v1/contracts/%d/submit", c.ID), map[string]any{"version": c.Version}).ok(200, nil)
-	if shots := os.Getenv("DEALPATH_SCREENSHOTS"); shots != "" {
+	if os.Getenv("DEALPATH_SCREENSHOTS") != "" {
 		do(t, ctx, "top", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(dealURL), chromedp.WaitVisible(`.contract[data-state="pending_approval"]`))
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, "screenshot-deal.png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		screenshot(t, ctx, "deal")
 	}
 }
 

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -111,15 +110,7 @@ func TestBrowserPipeline(t *testing.T) {
 			t.Errorf("board lacks %q:\n%s", want, board)
 		}
 	}
-	if path := os.Getenv("DEALPATH_SCREENSHOT_PIPELINE"); path != "" {
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	screenshot(t, ctx, "pipeline")
 
 	// Prospecting → compelling event, dragged: the meeting with a key
 	// person is missing; the dialog says what to do. Cancel: the card stays.
@@ -145,12 +136,7 @@ func TestBrowserPipeline(t *testing.T) {
 	if got := text(t, ctx, `#gate-dialog`); !strings.Contains(got, "至少记录一个写明影响的强迫事件") || !strings.Contains(got, "从目录中选出适用的强迫事件") {
 		t.Errorf("dialog:\n%s", got)
 	}
-	if path := os.Getenv("DEALPATH_SCREENSHOT_PIPELINE_GATE"); path != "" {
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err == nil {
-			_ = os.WriteFile(path, png, 0o644)
-		}
-	}
+	screenshot(t, ctx, "pipeline-gate")
 	do(t, ctx, "record the event",
 		chromedp.SetValue(`#g0-event`, "CE1"),
 		chromedp.SendKeys(`#g0-impact`, "门店从 6 家扩到 20 家，现有手工台账无法及时汇总库存"),
@@ -262,9 +248,5 @@ func TestBrowserPipeline(t *testing.T) {
 	if got := text(t, ctx, `#pipeline-table`); !strings.Contains(got, "集团财务共享") || !strings.Contains(got, "门店零售与财务一体化") {
 		t.Errorf("list:\n%s", got)
 	}
-	if path := os.Getenv("DEALPATH_SCREENSHOT_PIPELINE_LIST"); path != "" {
-		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
-			_ = os.WriteFile(path, png, 0o644)
-		}
-	}
+	screenshot(t, ctx, "pipeline-list")
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -191,16 +192,7 @@ func TestBrowserMyDay(t *testing.T) {
 	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.HasSuffix(loc, "/my-day") {
 		t.Errorf("after sign-in at %s", loc)
 	}
-	if path := os.Getenv("DEALPATH_SCREENSHOT"); path != "" {
-		do(t, ctx, "viewport", chromedp.EmulateViewport(1280, 900))
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	screenshot(t, ctx, "my-day")
 
 	// Switch to English in the user menu.
 	do(t, ctx, "switch to English",
@@ -221,4 +213,26 @@ func TestBrowserMyDay(t *testing.T) {
 		chromedp.WaitVisible(`#signin`),
 	)
 	do(t, ctx, "my day signed out", chromedp.Navigate(url+"/my-day"), chromedp.WaitVisible(`#signin`))
+}
+
+// screenshot saves the page, 1280 px wide, as <name>.png in the directory
+// DEALPATH_SCREENSHOTS names (docs/screenshots for the README). Unset, it
+// does nothing: an ordinary test run writes no files.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("DEALPATH_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	do(t, ctx, "viewport for "+name, chromedp.EmulateViewport(1280, 900))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
