@@ -27,7 +27,7 @@ type importTable struct {
 	name string
 	cols []string
 	// args appends the values of a record in the order of cols.
-	args func(db *DB, args []any, rec any) []any
+	args func(w *importWriter, args []any, rec any) []any
 }
 
 var importTables = map[string]importTable{
@@ -35,34 +35,34 @@ var importTables = map[string]importTable{
 		"restructured_on", "just_restructured", "revenue_last_year", "gross_profit", "existing_software", "branch_count",
 		"purchase_plan", "region", "address", "phone", "website", "owner_id", "credit_limit", "fit_score", "fit_grade",
 		"created_at", "updated_at"},
-		func(db *DB, args []any, rec any) []any {
+		func(w *importWriter, args []any, rec any) []any {
 			a := rec.(*crm.Account)
 			return append(args, a.Version, a.Name, a.CreditCode, intp(a.Headcount), a.BusinessKind, a.Industry, a.Ownership,
-				db.dateArg(a.RestructuredOn), a.JustRestructured, int64p(a.RevenueLastYear), int64p(a.GrossProfit),
+				w.db.dateArg(a.RestructuredOn), a.JustRestructured, int64p(a.RevenueLastYear), int64p(a.GrossProfit),
 				joinList(a.ExistingSoftware), intp(a.BranchCount), a.PurchasePlan, a.Region, a.Address, a.Phone, a.Website,
-				a.OwnerID, a.CreditLimit, intp(a.FitScore), a.FitGrade, db.t(a.CreatedAt), db.t(a.UpdatedAt))
+				a.OwnerID, a.CreditLimit, intp(a.FitScore), a.FitGrade, w.t(a.CreatedAt), w.t(a.UpdatedAt))
 		}},
 	crm.KindContacts: {"contacts", []string{"version", "account_id", "name", "title", "functional_role", "phone", "email", "wechat",
 		"notes", "created_at", "updated_at"},
-		func(db *DB, args []any, rec any) []any {
+		func(w *importWriter, args []any, rec any) []any {
 			c := rec.(*crm.Contact)
 			return append(args, c.Version, c.AccountID, c.Name, c.Title, c.FunctionalRole, c.Phone, c.Email, c.WeChat, c.Notes,
-				db.t(c.CreatedAt), db.t(c.UpdatedAt))
+				w.t(c.CreatedAt), w.t(c.UpdatedAt))
 		}},
 	crm.KindDeals: {"deals", []string{"version", "account_id", "owner_id", "title", "stage", "amount", "expected_close_date",
 		"probability", "next_step", "lost_reason", "stage_changed_at", "close_date_slips", "no_competitors", "created_at", "updated_at"},
-		func(db *DB, args []any, rec any) []any {
+		func(w *importWriter, args []any, rec any) []any {
 			d := rec.(*crm.Deal)
-			return append(args, d.Version, d.AccountID, d.OwnerID, d.Title, d.Stage, d.Amount, db.dateArg(d.ExpectedCloseDate),
-				d.Probability, d.NextStep, d.LostReason, db.t(d.StageChangedAt), d.CloseDateSlips, d.NoCompetitors,
-				db.t(d.CreatedAt), db.t(d.UpdatedAt))
+			return append(args, d.Version, d.AccountID, d.OwnerID, d.Title, d.Stage, d.Amount, w.db.dateArg(d.ExpectedCloseDate),
+				d.Probability, d.NextStep, d.LostReason, w.t(d.StageChangedAt), d.CloseDateSlips, d.NoCompetitors,
+				w.t(d.CreatedAt), w.t(d.UpdatedAt))
 		}},
 	crm.KindActivities: {"activities", []string{"version", "type", "subject", "due_at", "done_at", "deal_id", "account_id",
 		"contact_id", "notes", "owner_id", "created_at", "updated_at"},
-		func(db *DB, args []any, rec any) []any {
+		func(w *importWriter, args []any, rec any) []any {
 			a := rec.(*crm.Activity)
-			return append(args, a.Version, a.Type, a.Subject, db.tp(a.DueAt), db.tp(a.DoneAt), int64p(a.DealID),
-				int64p(a.AccountID), int64p(a.ContactID), a.Notes, a.OwnerID, db.t(a.CreatedAt), db.t(a.UpdatedAt))
+			return append(args, a.Version, a.Type, a.Subject, w.tp(a.DueAt), w.tp(a.DoneAt), int64p(a.DealID),
+				int64p(a.AccountID), int64p(a.ContactID), a.Notes, a.OwnerID, w.t(a.CreatedAt), w.t(a.UpdatedAt))
 		}},
 }
 
@@ -86,13 +86,34 @@ func (db *DB) dateArg(d *crm.Date) any {
 // in blocks of any size.
 type importWriter struct {
 	db      *DB
-	t       importTable
+	table   importTable
 	conn    *sql.Conn
 	tx      *sql.Tx
 	full    *sql.Stmt // SQLite: the INSERT of a full batch
 	per     int       // records a batch holds
 	pending []any
 	args    []any
+	// the last time converted by t and its argument
+	lastTime time.Time
+	lastArg  any
+}
+
+// t is a time as a query argument. The records of an import mostly carry
+// the same few times (when the import ran), so the last one converted is
+// kept: formatting them was a visible part of writing on SQLite.
+func (w *importWriter) t(t time.Time) any {
+	if w.lastArg == nil || !t.Equal(w.lastTime) {
+		w.lastTime, w.lastArg = t, w.db.t(t)
+	}
+	return w.lastArg
+}
+
+// tp is t for an optional time.
+func (w *importWriter) tp(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return w.t(*t)
 }
 
 // BeginImport opens the transaction an import of a kind writes into.
@@ -110,7 +131,7 @@ func (db *DB) BeginImport(ctx context.Context, kind string) (crm.ImportWriter, e
 		conn.Close()
 		return nil, err
 	}
-	w := &importWriter{db: db, t: t, conn: conn, tx: tx, per: importCopyRows}
+	w := &importWriter{db: db, table: t, conn: conn, tx: tx, per: importCopyRows}
 	if db.engine != Postgres {
 		w.per = max(1, importBatchParams/len(t.cols))
 		if w.full, err = tx.PrepareContext(ctx, w.insertSQL(w.per)); err != nil {
@@ -122,8 +143,8 @@ func (db *DB) BeginImport(ctx context.Context, kind string) (crm.ImportWriter, e
 }
 
 func (w *importWriter) insertSQL(rows int) string {
-	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(w.t.cols)), ", ") + ")"
-	return w.db.q("INSERT INTO " + w.t.name + " (" + strings.Join(w.t.cols, ", ") + ") VALUES " +
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(w.table.cols)), ", ") + ")"
+	return w.db.q("INSERT INTO " + w.table.name + " (" + strings.Join(w.table.cols, ", ") + ") VALUES " +
 		strings.TrimSuffix(strings.Repeat(one+", ", rows), ", "))
 }
 
@@ -151,7 +172,7 @@ func (w *importWriter) flush(ctx context.Context, recs []any) error {
 		} else {
 			w.args = w.args[:0]
 			for _, r := range batch {
-				w.args = w.t.args(w.db, w.args, r)
+				w.args = w.table.args(w, w.args, r)
 			}
 			if len(batch) == w.per {
 				_, err = w.full.ExecContext(ctx, w.args...)
@@ -180,10 +201,10 @@ func (w *importWriter) flush(ctx context.Context, recs []any) error {
 // runs inside the transaction like any statement sent on it.
 func (w *importWriter) copy(ctx context.Context, recs []any) error {
 	rows := make([][]any, len(recs))
-	vals := make([]any, 0, len(recs)*len(w.t.cols))
+	vals := make([]any, 0, len(recs)*len(w.table.cols))
 	for i, r := range recs {
 		start := len(vals)
-		vals = w.t.args(w.db, vals, r)
+		vals = w.table.args(w, vals, r)
 		rows[i] = vals[start:len(vals):len(vals)]
 	}
 	return w.conn.Raw(func(dc any) error {
@@ -191,7 +212,7 @@ func (w *importWriter) copy(ctx context.Context, recs []any) error {
 		if !ok {
 			return errors.New("store: COPY needs the pgx driver")
 		}
-		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{w.t.name}, w.t.cols, pgx.CopyFromRows(rows))
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{w.table.name}, w.table.cols, pgx.CopyFromRows(rows))
 		return err
 	})
 }
