@@ -50,6 +50,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else if n > 0 {
 		log.Info("playbook changed: fit grades recomputed", "accounts", n)
 	}
+	if n, err := svc.FailInterruptedImports(ctx); err != nil {
+		return fmt.Errorf("mark interrupted imports: %w", err)
+	} else if n > 0 {
+		log.Warn("imports interrupted by the last stop marked as failed", "jobs", n)
+	}
 	pw, created, err := svc.EnsureAdmin(ctx, os.Getenv("DEALPATH_ADMIN_PASSWORD"))
 	if err != nil {
 		return fmt.Errorf("create admin: %w", err)

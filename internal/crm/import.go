@@ -121,22 +121,30 @@ type DealRef struct {
 	OwnerTeamID int64
 }
 
-// ImportStore writes imports and keeps their jobs. Each Insert writes all
-// its records and the audit row in one transaction, in batches of
-// multi-row INSERTs, calling progress with the count written so far.
+// ImportStore writes imports and keeps their jobs. BeginImport opens the
+// one transaction an import writes all its records and its audit row in.
 type ImportStore interface {
 	AccountRefs(ctx context.Context) ([]AccountRef, error)
 	ContactRefs(ctx context.Context) ([]ContactRef, error)
 	DealRefs(ctx context.Context) ([]DealRef, error)
-	InsertAccounts(ctx context.Context, as []*Account, audit *AuditEntry, progress func(int)) error
-	InsertContacts(ctx context.Context, cs []*Contact, audit *AuditEntry, progress func(int)) error
-	InsertDeals(ctx context.Context, ds []*Deal, audit *AuditEntry, progress func(int)) error
-	InsertActivities(ctx context.Context, as []*Activity, audit *AuditEntry, progress func(int)) error
+	BeginImport(ctx context.Context, kind string) (ImportWriter, error)
 
 	CreateImportJob(ctx context.Context, j *ImportJob) error
 	UpdateImportJob(ctx context.Context, j *ImportJob) error
 	ImportJobByID(ctx context.Context, id int64) (*ImportJob, error)
 	ImportJobFile(ctx context.Context, id int64, which string) ([]byte, error)
+	FailRunningImportJobs(ctx context.Context, errorKey string, now time.Time) (int, error)
+}
+
+// ImportWriter is the open transaction of one import. Write takes records
+// of the kind (*Account, *Contact, *Deal or *Activity) in file order, in
+// blocks of any size, and may hold some back until a batch is full;
+// Commit writes the rest and the audit row and commits; Rollback undoes
+// everything and is harmless after Commit.
+type ImportWriter interface {
+	Write(ctx context.Context, recs []any) error
+	Commit(ctx context.Context, audit *AuditEntry) error
+	Rollback() error
 }
 
 // MaxImportProblems caps the problems a result lists; the count of bad
@@ -430,33 +438,80 @@ func (s *Service) Import(ctx context.Context, actor Actor, req ImportRequest) (*
 	}
 	data := req.Table.Rows[hdr+1:]
 	res.Rows = len(data)
-	rows, recs, err := im.readAll(ctx, data, req.Progress)
-	if err != nil {
-		return nil, err
-	}
-	var good []any
-	for i, r := range rows {
-		// Duplicates within the file, in file order: the first row with a
-		// key keeps it, later ones are the duplicates.
-		for _, k := range r.fileKeys {
-			if l, ok := im.seen[k.key]; ok {
-				r.bad(k.field, "import.problem.duplicate_in_file", l)
-			} else if len(r.problems) == 0 {
-				im.seen[k.key] = r.line
-			}
+	if req.Progress != nil {
+		// Checking reports from its goroutines, writing from this one.
+		var mu sync.Mutex
+		progress := req.Progress
+		req.Progress = func(phase string, done, total int) {
+			mu.Lock()
+			defer mu.Unlock()
+			progress(phase, done, total)
 		}
-		if len(r.problems) > 0 {
-			res.Bad++
-			for _, p := range r.problems {
-				if len(res.Problems) < MaxImportProblems {
-					res.Problems = append(res.Problems, p)
+	}
+	// Blocks of rows are checked on every processor and come back here in
+	// file order; each is then written into the import's transaction while
+	// the next ones are checked, so an import takes about as long as the
+	// slower of checking and writing, not their sum.
+	var (
+		w       ImportWriter
+		writing = req.Mode != ImportDryRun
+		written int
+	)
+	defer func() {
+		if w != nil {
+			w.Rollback() // harmless after Commit
+		}
+	}()
+	onBlock := func(rows []*row, recs []any, checkedAll bool) error {
+		good := recs[:0:0]
+		for i, r := range rows {
+			// Duplicates within the file, in file order: the first row
+			// with a key keeps it, later ones are the duplicates.
+			for _, k := range r.fileKeys {
+				if l, ok := im.seen[k.key]; ok {
+					r.bad(k.field, "import.problem.duplicate_in_file", l)
+				} else if len(r.problems) == 0 {
+					im.seen[k.key] = r.line
 				}
 			}
-			res.BadRows = append(res.BadRows, ImportBadRow{Line: r.line, Cells: r.cells, Problems: r.problems})
-			continue
+			if len(r.problems) > 0 {
+				res.Bad++
+				for _, p := range r.problems {
+					if len(res.Problems) < MaxImportProblems {
+						res.Problems = append(res.Problems, p)
+					}
+				}
+				res.BadRows = append(res.BadRows, ImportBadRow{Line: r.line, Cells: r.cells, Problems: r.problems})
+				continue
+			}
+			res.Good++
+			good = append(good, recs[i])
 		}
-		res.Good++
-		good = append(good, recs[i])
+		if req.Mode == ImportAllOrNothing && res.Bad > 0 {
+			// Nothing of the file will be kept: stop writing; the
+			// transaction is rolled back when the checking is done.
+			writing = false
+		}
+		if !writing || len(good) == 0 {
+			return nil
+		}
+		if w == nil {
+			var err error
+			if w, err = s.Store.BeginImport(ctx, req.Kind); err != nil {
+				return err
+			}
+		}
+		if err := w.Write(ctx, good); err != nil {
+			return err
+		}
+		written += len(good)
+		if req.Progress != nil && checkedAll {
+			req.Progress(PhaseWrite, res.Good+res.Bad, len(data))
+		}
+		return nil
+	}
+	if err := im.readAll(ctx, data, req.Progress, onBlock); err != nil {
+		return nil, err
 	}
 	switch {
 	case req.Mode == ImportDryRun:
@@ -464,30 +519,39 @@ func (s *Service) Import(ctx context.Context, actor Actor, req ImportRequest) (*
 	case req.Mode == ImportAllOrNothing && res.Bad > 0:
 		res.Failed = true
 		return res, nil
-	case len(good) == 0:
+	case written == 0:
 		return res, nil
 	}
-	audit := s.audit(actor, "import", req.JobID, "import", nil, map[string]any{"kind": req.Kind, "mode": req.Mode, "rows": len(good)}, "")
-	progress := func(n int) {
-		if req.Progress != nil {
-			req.Progress(PhaseWrite, n, len(good))
-		}
-	}
-	if err := im.write(ctx, good, audit, progress); err != nil {
+	audit := s.audit(actor, "import", req.JobID, "import", nil, map[string]any{"kind": req.Kind, "mode": req.Mode, "rows": written}, "")
+	if err := w.Commit(ctx, audit); err != nil {
 		return nil, err
 	}
-	res.Inserted = len(good)
+	if req.Progress != nil {
+		req.Progress(PhaseWrite, len(data), len(data))
+	}
+	res.Inserted = written
 	return res, nil
 }
 
 // readAll reads and checks every row, on as many goroutines as there are
 // processors: rows are independent once the references are loaded (the
 // importer's maps are only read), and checking is most of an import's
-// work. Duplicates within the file are left to the caller, in order.
-func (im *importer) readAll(ctx context.Context, data []tabular.Row, progress func(string, int, int)) ([]*row, []any, error) {
+// work. Each block of rows is handed to onBlock on the calling goroutine,
+// in file order, as soon as it and every block before it are checked;
+// checkedAll says whether every row of the file is checked by then. The
+// first error of onBlock stops the checking and is returned.
+func (im *importer) readAll(ctx context.Context, data []tabular.Row, progress func(string, int, int),
+	onBlock func(rows []*row, recs []any, checkedAll bool) error) error {
 	rows := make([]*row, len(data))
 	recs := make([]any, len(data))
 	const block = 1000
+	nblocks := (len(data) + block - 1) / block
+	ready := make([]chan struct{}, nblocks)
+	for i := range ready {
+		ready[i] = make(chan struct{})
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var (
 		mu   sync.Mutex
 		done int
@@ -501,52 +565,63 @@ func (im *importer) readAll(ctx context.Context, data []tabular.Row, progress fu
 			progress(PhaseCheck, done, len(data))
 		}
 	}
-	claim := func() (int, int, bool) {
+	checkedAll := func() bool {
 		mu.Lock()
 		defer mu.Unlock()
-		if next >= len(data) {
-			return 0, 0, false
+		return done == len(data)
+	}
+	claim := func() (int, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if next >= nblocks {
+			return 0, false
 		}
-		start := next
-		next = min(len(data), next+block)
-		return start, next, true
+		next++
+		return next - 1, true
 	}
 	work := func() {
 		for {
-			start, end, ok := claim()
+			b, ok := claim()
 			if !ok || ctx.Err() != nil {
 				return
 			}
-			for i := start; i < end; i++ {
+			for i := b * block; i < min(len(data), (b+1)*block); i++ {
 				r := &row{im: im, line: data[i].Line, cells: data[i].Cells}
 				recs[i] = im.read(r)
 				rows[i] = r
 			}
-			report(end - start)
+			report(min(len(data), (b+1)*block) - b*block)
+			close(ready[b])
 		}
 	}
-	// A small file is read where it stands; goroutines pay off from a few
-	// blocks of rows on.
-	if workers := min(runtime.GOMAXPROCS(0), len(data)/block); workers < 2 {
-		work()
-	} else {
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				work()
-			}()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for range max(1, min(runtime.GOMAXPROCS(0), nblocks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work()
+		}()
+	}
+	for b := range nblocks {
+		select {
+		case <-ready[b]:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		wg.Wait()
+		start, end := b*block, min(len(data), (b+1)*block)
+		if err := onBlock(rows[start:end], recs[start:end], checkedAll()); err != nil {
+			cancel()
+			return err
+		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return err
 	}
 	if progress != nil && len(data) == 0 {
 		progress(PhaseCheck, 0, 0)
 	}
-	return rows, recs, nil
+	return nil
 }
 
 // importLabels gathers, per value set, the labels of each key in every
@@ -1081,28 +1156,6 @@ func (im *importer) readActivity(r *row) *Activity {
 	}
 	a.CreatedAt, a.UpdatedAt, a.Version = im.now, im.now, 1
 	return a
-}
-
-// write stores the good records of the kind.
-func (im *importer) write(ctx context.Context, good []any, audit *AuditEntry, progress func(int)) error {
-	st := im.s.Store
-	switch im.kind {
-	case KindAccounts:
-		return st.InsertAccounts(ctx, castAll[*Account](good), audit, progress)
-	case KindContacts:
-		return st.InsertContacts(ctx, castAll[*Contact](good), audit, progress)
-	case KindDeals:
-		return st.InsertDeals(ctx, castAll[*Deal](good), audit, progress)
-	}
-	return st.InsertActivities(ctx, castAll[*Activity](good), audit, progress)
-}
-
-func castAll[T any](xs []any) []T {
-	out := make([]T, len(xs))
-	for i, x := range xs {
-		out[i] = x.(T)
-	}
-	return out
 }
 
 // ImportFieldLabel is a field's column heading in a language: the kind's

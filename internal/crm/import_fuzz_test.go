@@ -47,24 +47,26 @@ func (m *memStore) AccountRefs(context.Context) ([]crm.AccountRef, error) { retu
 func (m *memStore) ContactRefs(context.Context) ([]crm.ContactRef, error) { return m.contacts, nil }
 func (m *memStore) DealRefs(context.Context) ([]crm.DealRef, error)       { return m.deals, nil }
 
-func (m *memStore) InsertAccounts(_ context.Context, as []*crm.Account, _ *crm.AuditEntry, p func(int)) error {
-	return m.insert(len(as), p)
-}
-func (m *memStore) InsertContacts(_ context.Context, cs []*crm.Contact, _ *crm.AuditEntry, p func(int)) error {
-	return m.insert(len(cs), p)
-}
-func (m *memStore) InsertDeals(_ context.Context, ds []*crm.Deal, _ *crm.AuditEntry, p func(int)) error {
-	return m.insert(len(ds), p)
-}
-func (m *memStore) InsertActivities(_ context.Context, as []*crm.Activity, _ *crm.AuditEntry, p func(int)) error {
-	return m.insert(len(as), p)
+func (m *memStore) BeginImport(context.Context, string) (crm.ImportWriter, error) {
+	return &memWriter{m: m}, nil
 }
 
-func (m *memStore) insert(n int, p func(int)) error {
-	m.inserted += n
-	p(n)
+// memWriter counts what an import writes and keeps it on commit only.
+type memWriter struct {
+	m *memStore
+	n int
+}
+
+func (w *memWriter) Write(_ context.Context, recs []any) error {
+	w.n += len(recs)
 	return nil
 }
+func (w *memWriter) Commit(context.Context, *crm.AuditEntry) error {
+	w.m.inserted += w.n
+	w.n = 0
+	return nil
+}
+func (w *memWriter) Rollback() error { w.n = 0; return nil }
 
 func fuzzEnv(f *testing.F) (*crm.Service, crm.Actor, crm.Actor) {
 	t0 := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)

@@ -74,6 +74,14 @@ func (s *Service) StartImportJob(ctx context.Context, actor Actor, kind, mode, f
 	return j, nil
 }
 
+// FailInterruptedImports marks the import jobs left running by a server
+// that stopped during them as failed, so their pages stop waiting; a
+// server calls it as it starts, before it runs imports of its own. It
+// returns how many jobs it marked.
+func (s *Service) FailInterruptedImports(ctx context.Context) (int, error) {
+	return s.Store.FailRunningImportJobs(ctx, "import.error.interrupted", s.now())
+}
+
 // ImportJob returns a job of the actor's (an admin sees every job).
 func (s *Service) ImportJob(ctx context.Context, actor Actor, id int64) (*ImportJob, error) {
 	j, err := s.Store.ImportJobByID(ctx, id)

@@ -230,3 +230,33 @@ func TestExportAPI(t *testing.T) {
 		e.anon().do("GET", "/api/v1/exports/accounts", nil).fail(401, "unauthenticated")
 	})
 }
+
+// TestImportInterruptedAPI: a job left running by a stopped server is
+// shown as failed, with the reason in the reader's language, once the
+// next server start marked it, so the page polling it stops waiting.
+func TestImportInterruptedAPI(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		u := e.user("rep1", crm.RoleRep, nil)
+		rep := e.login("rep1")
+		ctx := context.Background()
+		j, err := e.svc.StartImportJob(ctx, crm.ActorOf(u), crm.KindAccounts, crm.ImportSkipBadRows, "a.csv", []byte("公司名称\n甲公司\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got importJob
+		rep.do("GET", fmt.Sprintf("/api/v1/imports/%d", j.ID), nil).ok(200, &got)
+		if got.Status != crm.JobRunning {
+			t.Fatalf("status %q before the restart, want running", got.Status)
+		}
+		if n, err := e.svc.FailInterruptedImports(ctx); err != nil || n != 1 {
+			t.Fatalf("marked %d (%v), want 1", n, err)
+		}
+		for lang, want := range map[string]string{"zh-CN": "导入被中断", "en": "The import was interrupted"} {
+			rep.lang = lang
+			rep.do("GET", fmt.Sprintf("/api/v1/imports/%d", j.ID), nil).ok(200, &got)
+			if got.Status != crm.JobFailed || !strings.Contains(got.Error, want) {
+				t.Errorf("%s: status %q error %q, want failed saying %q", lang, got.Status, got.Error, want)
+			}
+		}
+	})
+}
