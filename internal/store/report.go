@@ -184,45 +184,34 @@ func (db *DB) PipelineCells(ctx context.Context, f crm.ReportFilter) ([]crm.Stag
 }
 
 // ForecastCells groups the live deals closing between f.From and f.To by
-// owner, month, stage and whether the date is before f.Today. The SQL
-// groups by day, owner and stage — the order of deals_report_close (and of
-// deals_report_owner_close for one owner), so the engine aggregates while
-// it walks the index instead of sorting — and the days fold into months
-// here.
+// owner, month, stage and whether the date is before f.Today. It reads
+// report_forecast_totals, which the triggers of migration 0010 keep exact
+// per close day, owner and stage, so an admin's six months are a few
+// thousand summary rows instead of every deal closing in them. The days
+// fold into months in SQL, a day before today being slipped, so that only
+// a row per owner, month, stage and slipped-or-not reaches Go.
 func (db *DB) ForecastCells(ctx context.Context, f crm.ReportFilter) ([]crm.ForecastCell, error) {
-	where, args := reportWhere("d.owner_id", f)
-	q := `SELECT d.expected_close_date, d.owner_id, d.stage, COUNT(*), COALESCE(SUM(d.amount), 0)
-		FROM deals d WHERE d.deleted_at IS NULL AND d.expected_close_date >= ? AND d.expected_close_date <= ? AND ` + where + `
-		GROUP BY d.expected_close_date, d.owner_id, d.stage`
-	rows, err := db.read.QueryContext(ctx, db.q(q), append([]any{f.From.String(), f.To.String()}, args...)...)
+	where, args := reportWhere("p.owner_id", f)
+	month := "substr(p.close_date, 1, 7)"
+	if db.engine == Postgres {
+		month = "to_char(p.close_date, 'YYYY-MM')"
+	}
+	q := `SELECT ` + month + `, p.owner_id, p.stage, CASE WHEN p.close_date < ? THEN 1 ELSE 0 END, SUM(p.deals), SUM(p.amount)
+		FROM report_forecast_totals p WHERE p.deals <> 0 AND p.close_date >= ? AND p.close_date <= ? AND ` + where + `
+		GROUP BY 1, 2, 3, 4`
+	rows, err := db.read.QueryContext(ctx, db.q(q), append([]any{f.Today.String(), f.From.String(), f.To.String()}, args...)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	type key struct {
-		owner   int64
-		month   string
-		stage   string
-		slipped bool
-	}
-	index := map[key]int{}
 	var out []crm.ForecastCell
-	today := f.Today.String()
 	for rows.Next() {
-		var day crm.Date
 		var c crm.ForecastCell
-		if err := rows.Scan(&day, &c.OwnerID, &c.Stage, &c.Count, &c.Amount); err != nil {
+		var slipped int
+		if err := rows.Scan(&c.Month, &c.OwnerID, &c.Stage, &slipped, &c.Count, &c.Amount); err != nil {
 			return nil, err
 		}
-		ds := day.String()
-		k := key{c.OwnerID, ds[:7], c.Stage, ds < today}
-		if i, ok := index[k]; ok {
-			out[i].Count += c.Count
-			out[i].Amount += c.Amount
-			continue
-		}
-		c.Month, c.Slipped = k.month, k.slipped
-		index[k] = len(out)
+		c.Slipped = slipped == 1
 		out = append(out, c)
 	}
 	return out, rows.Err()

@@ -9,9 +9,11 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dealpath/dealpath/internal/crm"
 	"github.com/dealpath/dealpath/internal/store"
+	"github.com/dealpath/dealpath/internal/tabular"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/xuri/excelize/v2"
 )
@@ -699,4 +701,115 @@ func TestReportPipelineFollowsWrites(t *testing.T) {
 		}
 		check("deleted")
 	})
+}
+
+// TestReportForecastFollowsWrites checks that the forecast's summary
+// (report_forecast_totals, kept by the triggers of migration 0010) stays
+// equal to the live deals grouped by close day, owner and stage through
+// every kind of write: the service's, an import's, and SQL by hand.
+func TestReportForecastFollowsWrites(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		s := seedReports(t, e)
+		ctx := context.Background()
+		boss := crm.ActorOf(s.boss)
+		check := func(what string) {
+			t.Helper()
+			eq(t, what, rawRows(t, e, `SELECT CAST(close_date AS TEXT), owner_id, stage, deals, amount FROM report_forecast_totals
+				WHERE deals <> 0 OR amount <> 0 ORDER BY 1, 2, 3`),
+				rawRows(t, e, `SELECT CAST(expected_close_date AS TEXT), owner_id, stage, COUNT(*), SUM(amount) FROM deals
+				WHERE deleted_at IS NULL AND expected_close_date IS NOT NULL
+				GROUP BY expected_close_date, owner_id, stage ORDER BY 1, 2, 3`))
+		}
+		check("seeded")
+		closeOn := crm.Date{Time: time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)}
+		d, err := e.svc.CreateDeal(ctx, boss, crm.DealInput{AccountID: 1, OwnerID: s.r1.ID, Title: "新商机", Amount: 1_234_500, ExpectedCloseDate: &closeOn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("created")
+		if d, err = e.svc.UpdateDeal(ctx, boss, d.ID, crm.DealPatch{Version: d.Version, Amount: crm.Some(int64(2_000_000))}); err != nil {
+			t.Fatal(err)
+		}
+		check("amount changed")
+		if d, err = e.svc.MoveDealStage(ctx, boss, d.ID, crm.StageMove{Stage: "demo", Reason: "测试", Override: true}); err != nil {
+			t.Fatal(err)
+		}
+		check("moved")
+		if d, err = e.svc.UpdateDeal(ctx, boss, d.ID, crm.DealPatch{Version: d.Version, OwnerID: crm.Some(s.r2.ID)}); err != nil {
+			t.Fatal(err)
+		}
+		check("reassigned")
+		// Onto a day another deal of the same owner and stage closes on
+		// (d6: r2, demo, 2026-11-30), so the two share one summary row.
+		later := crm.Date{Time: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)}
+		if d, err = e.svc.UpdateDeal(ctx, boss, d.ID, crm.DealPatch{Version: d.Version, ExpectedCloseDate: crm.Some(later)}); err != nil {
+			t.Fatal(err)
+		}
+		check("close date changed")
+		if d, err = e.svc.UpdateDeal(ctx, boss, d.ID, crm.DealPatch{Version: d.Version, Title: crm.Some("改名")}); err != nil {
+			t.Fatal(err)
+		}
+		check("renamed")
+		if _, err = e.svc.MoveDealStage(ctx, boss, d.ID, crm.StageMove{Stage: crm.StageLost, Reason: "预算取消"}); err != nil {
+			t.Fatal(err)
+		}
+		check("lost")
+		if err := e.svc.DeleteDeal(ctx, boss, 2, 1); err != nil {
+			t.Fatal(err)
+		}
+		check("deleted")
+		csvData := "商机名称,客户名称,负责人,阶段,金额,预计成交日期\n导入一,甲公司,r1,demo,12000,2026-12-15\n导入二,乙公司,r2,prospecting,3000,2027-02-01\n"
+		tb, err := tabular.Read(strings.NewReader(csvData), tabular.Limits{MaxBytes: 1 << 20, MaxRows: 100, MaxCols: 20, MaxCell: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.svc.Import(ctx, boss, crm.ImportRequest{Kind: crm.KindDeals, Mode: crm.ImportAllOrNothing, Table: tb})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Inserted != 2 {
+			t.Fatalf("import: %+v", res)
+		}
+		check("imported")
+		// SQL by hand: the close date cleared, a deal removed for good.
+		rawExec(t, e, []string{`UPDATE deals SET expected_close_date = NULL WHERE id = 1`, `DELETE FROM deals WHERE id = 10`})
+		check("by hand")
+	})
+}
+
+// rawRows reads a query's rows as strings, over a connection of its own.
+func rawRows(t *testing.T, e *env, query string) [][]string {
+	t.Helper()
+	var raw *sql.DB
+	var err error
+	if e.db.Engine() == store.Postgres {
+		raw, err = sql.Open("pgx", e.dbURL)
+	} else {
+		raw, err = sql.Open("sqlite", "file:"+e.dbURL+"?_pragma=busy_timeout(10000)")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	rows, err := raw.QueryContext(context.Background(), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out [][]string
+	for rows.Next() {
+		var c [5]any
+		if err := rows.Scan(&c[0], &c[1], &c[2], &c[3], &c[4]); err != nil {
+			t.Fatal(err)
+		}
+		row := make([]string, len(c))
+		for i, v := range c {
+			row[i] = fmt.Sprint(v)
+		}
+		out = append(out, row)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -91,4 +91,33 @@ func TestBrowserReports(t *testing.T) {
 			}
 		}
 	}
+	// The admin's adjustment form on the forecast: a bad amount comes back
+	// with its message and the value typed, a good one shows in force.
+	do(t, ctx, "adjustment, bad amount",
+		chromedp.Navigate(url+"/reports/forecast"+q),
+		chromedp.WaitVisible(`#forecast-adjust input[name=amount]`),
+		chromedp.SendKeys(`#forecast-adjust input[name=amount]`, "abc"),
+		chromedp.SendKeys(`#forecast-adjust input[name=note]`, "browser"),
+		chromedp.Click(`#forecast-adjust button[type=submit]`),
+		chromedp.WaitVisible(`#adjust-error`),
+	)
+	typed, err := chromedp.Run(ctx, chromedp.Value(`#forecast-adjust input[name=amount]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if typed != "abc" {
+		t.Errorf("bad amount: the value typed is not kept: %q", typed)
+	}
+	do(t, ctx, "adjustment saved",
+		chromedp.SetValue(`#forecast-adjust input[name=amount]`, "88000"),
+		chromedp.Click(`#forecast-adjust button[type=submit]`),
+		chromedp.WaitVisible(`#adjust-history`),
+	)
+	status, err := chromedp.Run(ctx, chromedp.Text(`#adjust-history tbody tr`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(status, "¥8.8万") || !strings.Contains(status, "In force") || !strings.Contains(status, "browser") {
+		t.Errorf("adjustment history: %q", status)
+	}
 }

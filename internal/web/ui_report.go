@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dealpath/dealpath/internal/chart"
@@ -44,6 +45,7 @@ func (s *Server) registerReportUI() {
 	for _, k := range reportKinds {
 		s.ui("GET /reports/"+k.key, s.reportPage(k.key, k.filters))
 	}
+	s.ui("POST /reports/forecast/adjustments", s.forecastAdjust)
 	s.mux.HandleFunc("GET /reports", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/reports/pipeline", http.StatusSeeOther)
 	})
@@ -92,14 +94,45 @@ type reportView struct {
 	Tables   []reportTable
 	CSV      string
 	XLSX     string
+	// Adjust is the forecast's adjustment form and history, for managers
+	// and admins only.
+	Adjust *adjustView
+}
+
+// adjustView is the manager's adjustment form on the forecast page: an
+// owner and a period of the report, an amount in yuan and a comment, with
+// the adjustments of the report's owners and periods, newest first.
+type adjustView struct {
+	Action                      string
+	Owners, Periods             []reportChoice
+	Owner, Period, Amount, Note string
+	Errors                      map[string]string
+	Error                       string
+	History                     []adjustRow
+}
+
+// adjustRow is one adjustment; InForce marks the newest of its owner and
+// period, the one the forecast shows.
+type adjustRow struct {
+	Owner, Period, Amount, Note, By, At string
+	InForce                             bool
 }
 
 // reportPage renders one report.
 func (s *Server) reportPage(kind string, filters []string) uiHandler {
 	return func(w http.ResponseWriter, r *http.Request, sess *uiSession) error {
+		return s.renderReport(w, r, sess, kind, filters, nil, 0)
+	}
+}
+
+// renderReport renders one report; adj, when set, is the forecast's
+// adjustment form as the user sent it back with its errors, and status the
+// answer's status then.
+func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, sess *uiSession, kind string, filters []string, adj *adjustView, status int) error {
+	{
 		p := s.newPage(w, r, sess, "report.ui."+kind, "reports")
 		q := r.URL.Query()
-		v := &reportView{Kind: kind, Heading: p.T("report.ui." + kind)}
+		v := &reportView{Kind: kind, Heading: p.T("report.ui." + kind), Adjust: adj}
 		for _, k := range reportKinds {
 			v.Tabs = append(v.Tabs, reportTab{Key: k.key, Label: p.T("report.ui." + k.key), Href: "/reports/" + k.key, Active: k.key == kind})
 		}
@@ -151,6 +184,9 @@ func (s *Server) reportPage(kind string, filters []string) uiHandler {
 		v.CSV = "/api/v1/reports/" + kind + "?" + dl.Encode()
 		dl.Set("format", "xlsx")
 		v.XLSX = "/api/v1/reports/" + kind + "?" + dl.Encode()
+		if status != 0 {
+			p.Status = status
+		}
 		p.Data = v
 		s.render(w, p, "report")
 		return nil
@@ -215,6 +251,11 @@ func (s *Server) fillReport(r *http.Request, actor crm.Actor, lang, kind string,
 			Categories: cats, Series: series, Stacked: true, Axis: tr(lang, "report.ui.axis.yuan"), Format: money}.SVG()})
 		v.Basis = tr(lang, "report.ui.basis.forecast_"+rep.Basis.Probabilities, rep.Basis.FinishedDeals, rep.Basis.CalibrationMin)
 		tables = s.forecastTables(lang, rep)
+		if actor.Role != crm.RoleRep {
+			if err := s.fillAdjust(r, actor, lang, rep, v); err != nil {
+				return err
+			}
+		}
 	case "funnel":
 		rep, err := s.svc.ReportFunnel(ctx, actor, q)
 		if err != nil {
@@ -340,4 +381,98 @@ func pageTable(t sheet.Table) reportTable {
 		out.Rows = append(out.Rows, cells)
 	}
 	return out
+}
+
+// fillAdjust lists the forecast's owners and periods for the adjustment
+// form and the adjustments made for them, newest first.
+func (s *Server) fillAdjust(r *http.Request, actor crm.Actor, lang string, rep *crm.ForecastReport, v *reportView) error {
+	if v.Adjust == nil {
+		v.Adjust = &adjustView{}
+	}
+	a := v.Adjust
+	a.Action = "/reports/forecast/adjustments"
+	if r.URL.RawQuery != "" {
+		a.Action += "?" + r.URL.RawQuery
+	}
+	names := map[int64]string{}
+	for _, o := range rep.Owners {
+		if o.OwnerID != nil {
+			names[*o.OwnerID] = o.Name
+			a.Owners = append(a.Owners, reportChoice{strconv.FormatInt(*o.OwnerID, 10), o.Name})
+		}
+	}
+	periods := map[string]bool{}
+	for _, p := range rep.Periods {
+		periods[p.Period] = true
+		a.Periods = append(a.Periods, reportChoice{p.Period, p.Period})
+	}
+	list, err := s.svc.ForecastAdjustments(r.Context(), actor, "", "")
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, adj := range list {
+		owner, ok := names[adj.OwnerID]
+		if !ok || !periods[adj.Period] {
+			continue
+		}
+		key := fmt.Sprint(adj.OwnerID, "/", adj.Period)
+		by, ok := names[adj.CreatedBy]
+		if !ok {
+			// An admin outside the viewer's team made it.
+			by = "#" + strconv.FormatInt(adj.CreatedBy, 10)
+			if u, err := s.svc.Store.UserByID(r.Context(), adj.CreatedBy); err == nil {
+				by = u.Username
+				if u.DisplayName != "" {
+					by = u.DisplayName
+				}
+				names[adj.CreatedBy] = by
+			}
+		}
+		a.History = append(a.History, adjustRow{Owner: owner, Period: adj.Period, Amount: formatCNY(adj.Amount), Note: adj.Note,
+			By: by, At: adj.CreatedAt.UTC().Format("2006-01-02 15:04"), InForce: !seen[key]})
+		seen[key] = true
+	}
+	return nil
+}
+
+// forecastAdjust records a manager's adjustment from the forecast page's
+// form: back to the forecast (with its filters) when saved, else the page
+// again with the values typed and each field's message.
+func (s *Server) forecastAdjust(w http.ResponseWriter, r *http.Request, sess *uiSession) error {
+	if sess.actor.Role == crm.RoleRep {
+		return crm.Forbidden()
+	}
+	lang := uiLanguage(r, sess.user)
+	adj := &adjustView{Owner: r.PostFormValue("owner_id"), Period: r.PostFormValue("period"),
+		Amount: strings.TrimSpace(r.PostFormValue("amount")), Note: r.PostFormValue("note"), Errors: map[string]string{}}
+	in := crm.ForecastAdjustmentInput{Period: adj.Period, Note: adj.Note}
+	var err error
+	if in.OwnerID, err = strconv.ParseInt(adj.Owner, 10, 64); err != nil {
+		adj.Errors["owner_id"] = i18n.T(lang, "field.required")
+	}
+	amount, ok := parseYuan(adj.Amount)
+	if !ok {
+		adj.Errors["amount"] = i18n.T(lang, "report.ui.adjust.bad_amount")
+	}
+	in.Amount = amount
+	if len(adj.Errors) == 0 {
+		_, err := s.svc.AddForecastAdjustment(r.Context(), sess.actor, in)
+		if err == nil {
+			to := "/reports/forecast"
+			if r.URL.RawQuery != "" {
+				to += "?" + r.URL.RawQuery
+			}
+			http.Redirect(w, r, to, http.StatusSeeOther)
+			return nil
+		}
+		fe, msg, ok := fieldErrors(lang, err)
+		if !ok {
+			return err
+		}
+		adj.Errors, adj.Error = fe, msg
+	} else {
+		adj.Error = i18n.T(lang, "error.invalid")
+	}
+	return s.renderReport(w, r, sess, "forecast", reportKinds[1].filters, adj, http.StatusUnprocessableEntity)
 }

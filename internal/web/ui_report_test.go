@@ -1,10 +1,13 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/dealpath/dealpath/internal/crm"
 )
 
 func TestUIReports(t *testing.T) {
@@ -56,6 +59,95 @@ func TestUIReports(t *testing.T) {
 		p = r.get("/reports/receivables")
 		if p.Status != 200 || strings.Contains(p.Body, ">r1<") || !strings.Contains(p.Body, ">r2<") || strings.Contains(p.Body, `name="owner_id"`) {
 			t.Errorf("rep's receivables page: %d\n%s", p.Status, p.Body)
+		}
+	})
+}
+
+// TestUIForecastAdjustments drives the forecast page's adjustment form: a
+// manager adjusts a member of their team, sees it in force with its
+// history; a bad amount comes back with its message and the values typed;
+// a manager of another team and a rep are refused.
+func TestUIForecastAdjustments(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		s := seedReports(t, e)
+		west := e.user("m2", crm.RoleManager, &s.west.ID)
+		b := e.browser()
+		b.signIn("m1", testPassword)
+		const query = "?from=2026-11-01&to=2027-01-31"
+		p := b.get("/reports/forecast" + query)
+		if p.Status != 200 || !strings.Contains(p.Body, `id="forecast-adjust"`) || !strings.Contains(p.Body, "所列负责人和期间暂无调整。") {
+			t.Fatalf("manager's forecast page: %d\n%s", p.Status, p.Body)
+		}
+		if !strings.Contains(p.Body, `action="/reports/forecast/adjustments?from=2026-11-01&amp;to=2027-01-31"`) {
+			t.Errorf("the form does not keep the page's filters")
+		}
+		if strings.Contains(p.Body, fmt.Sprintf(`<option value="%d">r3</option>`, s.r3.ID)) {
+			t.Error("the manager may pick a rep of another team")
+		}
+		token := csrfOf(t, p)
+		form := func(owner int64, period, amount, note string) url.Values {
+			return url.Values{"csrf_token": {token}, "owner_id": {fmt.Sprint(owner)}, "period": {period}, "amount": {amount}, "note": {note}}
+		}
+		// Saved: back to the forecast with its filters, in force.
+		p = b.post("/reports/forecast/adjustments"+query, form(s.r1.ID, "2026-12", "12,345.6", "客户口头确认"))
+		if p.Status != 303 || p.Header.Get("Location") != "/reports/forecast"+query {
+			t.Fatalf("save: %d %q\n%s", p.Status, p.Header.Get("Location"), p.Body)
+		}
+		list, err := e.svc.ForecastAdjustments(context.Background(), crm.ActorOf(s.boss), fmt.Sprint(s.r1.ID), "2026-12")
+		if err != nil || len(list) != 1 || list[0].Amount != 1_234_560 || list[0].CreatedBy != s.m1.ID || list[0].Note != "客户口头确认" {
+			t.Fatalf("stored: %v %+v", err, list)
+		}
+		if p = b.post("/reports/forecast/adjustments"+query, form(s.r1.ID, "2026-12", "20000", "<b>上调</b>")); p.Status != 303 {
+			t.Fatalf("second save: %d\n%s", p.Status, p.Body)
+		}
+		p = b.get("/reports/forecast" + query)
+		for _, want := range []string{"¥2万", "&lt;b&gt;上调&lt;/b&gt;", "生效中", "已被替代", "¥1.23万", "客户口头确认", ">m1<"} {
+			if !strings.Contains(p.Body, want) {
+				t.Errorf("forecast page after two adjustments lacks %q", want)
+			}
+		}
+		// A bad amount: 422, the message, the values typed, nothing stored.
+		p = b.post("/reports/forecast/adjustments"+query, form(s.r2.ID, "2027-01", "一万", "备注保留"))
+		if p.Status != 422 || !strings.Contains(p.Body, "请填写以元为单位的金额") || !strings.Contains(p.Body, `value="一万"`) ||
+			!strings.Contains(p.Body, `value="备注保留"`) || !strings.Contains(p.Body, `<option value="2027-01" selected>`) ||
+			!strings.Contains(p.Body, fmt.Sprintf(`<option value="%d" selected>`, s.r2.ID)) {
+			t.Errorf("bad amount: %d\n%s", p.Status, p.Body)
+		}
+		// A period the service refuses comes back on its field.
+		p = b.post("/reports/forecast/adjustments"+query, form(s.r2.ID, "2027-13", "100", ""))
+		if p.Status != 422 || !strings.Contains(p.Body, "YYYY-Qn") {
+			t.Errorf("bad period: %d\n%s", p.Status, p.Body)
+		}
+		// Without the CSRF token: refused.
+		bad := form(s.r2.ID, "2027-01", "100", "")
+		bad.Set("csrf_token", "00"+token[2:])
+		if p = b.post("/reports/forecast/adjustments", bad); p.Status != 403 {
+			t.Errorf("bad CSRF token: %d", p.Status)
+		}
+		// The manager of the other team may not adjust m1's team.
+		w := e.browser()
+		w.signIn(west.Username, testPassword)
+		wp := w.get("/reports/forecast" + query)
+		wf := url.Values{"csrf_token": {csrfOf(t, wp)}, "owner_id": {fmt.Sprint(s.r1.ID)}, "period": {"2026-12"}, "amount": {"1"}}
+		if p = w.post("/reports/forecast/adjustments", wf); p.Status != 403 {
+			t.Errorf("other team's manager: %d", p.Status)
+		}
+		if strings.Contains(wp.Body, "客户口头确认") {
+			t.Error("the other team's manager sees m1's team's adjustments")
+		}
+		// A rep sees no form and may not post one.
+		r := e.browser()
+		r.signIn("r1", testPassword)
+		rp := r.get("/reports/forecast" + query)
+		if rp.Status != 200 || strings.Contains(rp.Body, `id="forecast-adjust"`) {
+			t.Errorf("rep's forecast page: %d, form shown", rp.Status)
+		}
+		rf := url.Values{"csrf_token": {csrfOf(t, rp)}, "owner_id": {fmt.Sprint(s.r1.ID)}, "period": {"2026-12"}, "amount": {"1"}}
+		if p = r.post("/reports/forecast/adjustments", rf); p.Status != 403 {
+			t.Errorf("rep: %d", p.Status)
+		}
+		if list, _ := e.svc.ForecastAdjustments(context.Background(), crm.ActorOf(s.boss), "", ""); len(list) != 2 {
+			t.Errorf("refused posts stored something: %d adjustments", len(list))
 		}
 	})
 }
