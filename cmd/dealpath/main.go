@@ -27,6 +27,8 @@ func commands() []command {
 		{"user", "manage users: add, list, passwd, disable, enable", runUser},
 		{"team", "manage teams: add, list", runTeam},
 		{"playbook", "check or print a sales playbook: lint, show", runPlaybook},
+		{"backup", "copy the live SQLite database to a file", runBackup},
+		{"restore", "restore a backup file into an empty data directory", runRestore},
 	}
 }
 
