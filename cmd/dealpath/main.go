@@ -29,6 +29,7 @@ func commands() []command {
 		{"playbook", "check or print a sales playbook: lint, show", runPlaybook},
 		{"backup", "copy the live SQLite database to a file", runBackup},
 		{"restore", "restore a backup file into an empty data directory", runRestore},
+		{"demo", "fill an empty database with realistic demo data", runDemo},
 	}
 }
 
