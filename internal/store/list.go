@@ -46,6 +46,10 @@ type listQuery struct {
 type textSearch struct {
 	cols    []string
 	pattern string
+	// fts, when set, is the SQLite FTS5 trigram table that indexes the one
+	// column (migration 0009), with idCol the list's id column and text the
+	// search text; see ftsCondition.
+	fts, idCol, text string
 }
 
 func (lq *listQuery) and(cond string, args ...any) {
@@ -69,6 +73,47 @@ func (lq *listQuery) scope(ownerCol string, s crm.Scope) {
 // word-based search does not.
 func (lq *listQuery) search(col, q string) { lq.searchAny(q, col) }
 
+// searchIndexed is search on a column that migration 0009 indexes by
+// trigrams: on PostgreSQL a pg_trgm GIN index on the same lower(… COLLATE
+// "C") expression serves the LIKE as it stands; on SQLite the FTS5 table
+// fts is consulted first (ftsCondition).
+func (lq *listQuery) searchIndexed(col, q, fts string) {
+	lq.searchAny(q, col)
+	if n := len(lq.searches); n > 0 && lq.searches[n-1].cols[0] == col {
+		s := &lq.searches[n-1]
+		s.fts, s.idCol, s.text = fts, lq.idCol, strings.TrimSpace(q)
+	}
+}
+
+// ftsRareLimit is how many trigram matches a search may have for the list
+// to start from them. Past it the matches are common enough that walking
+// the list's sort index and filtering finds a page sooner than fetching
+// and sorting every match.
+const ftsRareLimit = 2000
+
+// ftsCondition returns, on SQLite, an extra condition that restricts a
+// search to the rows its FTS5 trigram table matches, when that pays: the
+// text has at least three characters (a trigram) and matches fewer than
+// ftsRareLimit rows, which one cheap query counts. The LIKE stays beside
+// it, so results are exactly those of the LIKE alone (the trigram match
+// folds case more widely than the LIKE does, never less).
+func (db *DB) ftsCondition(ctx context.Context, s textSearch) (string, any, error) {
+	if db.engine != SQLite || s.fts == "" || utf8.RuneCountInString(s.text) < 3 {
+		return "", nil, nil
+	}
+	phrase := `"` + strings.ReplaceAll(s.text, `"`, `""`) + `"`
+	var n int
+	err := db.read.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM "+s.fts+" WHERE "+s.fts+" MATCH ? LIMIT ?)",
+		phrase, ftsRareLimit).Scan(&n)
+	if err != nil {
+		return "", nil, err
+	}
+	if n >= ftsRareLimit {
+		return "", nil, nil
+	}
+	return s.idCol + " IN (SELECT rowid FROM " + s.fts + " WHERE " + s.fts + " MATCH ?)", phrase, nil
+}
+
 // searchAny is search on several columns: a row matches when any of them
 // does.
 func (lq *listQuery) searchAny(q string, cols ...string) {
@@ -76,7 +121,7 @@ func (lq *listQuery) searchAny(q string, cols ...string) {
 	if q == "" {
 		return
 	}
-	lq.searches = append(lq.searches, textSearch{cols, "%" + likeEscape(asciiLower(q)) + "%"})
+	lq.searches = append(lq.searches, textSearch{cols: cols, pattern: "%" + likeEscape(asciiLower(q)) + "%"})
 }
 
 // searchSQL is the condition of a search on the engine. PostgreSQL's lower()
@@ -173,6 +218,14 @@ func (db *DB) run(ctx context.Context, lq *listQuery, p crm.ListParams, scan fun
 		where = append(where, db.searchSQL(s))
 		for range s.cols {
 			args = append(args, s.pattern)
+		}
+		cond, arg, err := db.ftsCondition(ctx, s)
+		if err != nil {
+			return "", nil, err
+		}
+		if cond != "" {
+			where = append(where, cond)
+			args = append(args, arg)
 		}
 	}
 
