@@ -55,6 +55,8 @@ type BulkTable struct {
 const (
 	bulkStatementRows = 1000
 	bulkFlushRows     = 50_000
+	// bulkCacheKB is SQLite's page cache during a bulk load, in KiB.
+	bulkCacheKB = 512 * 1024
 )
 
 // BeginBulk starts a bulk load in a write transaction. On SQLite rows go in
@@ -73,6 +75,14 @@ func (db *DB) BeginBulk(ctx context.Context) (*Bulk, error) {
 			return nil, err
 		}
 		return b, nil
+	}
+	// A large page cache for the load: every index of a growing table is
+	// written at random places, and with SQLite's 2 MB default most of
+	// those writes first read their page back from disk. The write pool is
+	// one connection, so the setting reaches the transaction's connection;
+	// Finish puts the default back.
+	if _, err := db.write.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", bulkCacheKB)); err != nil {
+		return nil, err
 	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -344,7 +354,11 @@ func (b *Bulk) Finish(ctx context.Context) error {
 		return err
 	}
 	if b.conn == nil {
-		return b.tx.Commit()
+		if err := b.tx.Commit(); err != nil {
+			return err
+		}
+		_, err := b.db.write.ExecContext(ctx, "PRAGMA cache_size = -2000")
+		return err
 	}
 	defer b.conn.Close()
 	for _, t := range b.tables {
@@ -374,5 +388,7 @@ func (b *Bulk) Rollback() error {
 		_, err := b.conn.ExecContext(context.Background(), "ROLLBACK")
 		return errors.Join(err, b.conn.Close())
 	}
-	return b.tx.Rollback()
+	err := b.tx.Rollback()
+	_, perr := b.db.write.ExecContext(context.Background(), "PRAGMA cache_size = -2000")
+	return errors.Join(err, perr)
 }

@@ -55,14 +55,14 @@ func TestSearchUsesTrigramIndexAndMatchesLike(t *testing.T) {
 			return names, *page.Total
 		}
 		for q, want := range map[string][]string{
-			"华美电":    {"苏州华美电子有限公司"},
-			"acme":   {"ACME Trading Co."},
+			"华美电":     {"苏州华美电子有限公司"},
+			"acme":    {"ACME Trading Co."},
 			"TRADING": {"ACME Trading Co."},
-			"华美":     {"上海华美贸易有限公司", "苏州华美电子有限公司"},
-			`号"公`:    {`引号"公司`},
-			"100%公":  {"百分号100%公司"},
-			"0%公":    {"百分号100%公司"},
-			"不存在的名字": nil,
+			"华美":      {"上海华美贸易有限公司", "苏州华美电子有限公司"},
+			`号"公`:     {`引号"公司`},
+			"100%公":   {"百分号100%公司"},
+			"0%公":     {"百分号100%公司"},
+			"不存在的名字":  nil,
 		} {
 			got, total := search(q)
 			slices.Sort(got)
