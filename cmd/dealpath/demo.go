@@ -70,8 +70,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "generated %d accounts, %d deals and %d users: %d rows in %.1f s (%.0f rows/s)\n",
 		st.Accounts, st.Deals, st.Users, st.Rows, secs, float64(st.Rows)/secs)
 	managers, reps := demo.Users(cfg)
-	fmt.Fprintf(stdout, "users: %s … %s, %s … %s\n", managers[0], managers[len(managers)-1], reps[0], reps[len(reps)-1])
-	if printPassword && st.Users > 0 {
+	admin := ""
+	if st.AdminCreated {
+		admin = "admin, "
+	}
+	fmt.Fprintf(stdout, "users: %s%s … %s, %s … %s\n", admin, managers[0], managers[len(managers)-1], reps[0], reps[len(reps)-1])
+	if printPassword && (st.Users > 0 || st.AdminCreated) {
 		fmt.Fprintf(stdout, "password of the generated users: %s\n", cfg.Password)
 	}
 	return nil

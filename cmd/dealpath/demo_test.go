@@ -9,7 +9,8 @@ import (
 func TestDemoCommand(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	code, out, errs := cli(t, "demo", "--data", data, "--accounts", "5", "--deals", "30", "--teams", "1", "--reps", "1", "--as-of", "2026-11-02")
-	if code != 0 || !strings.Contains(out, "generated 5 accounts, 30 deals and 2 users") || !strings.Contains(out, "password of the generated users: ") {
+	if code != 0 || !strings.Contains(out, "generated 5 accounts, 30 deals and 2 users") || !strings.Contains(out, "password of the generated users: ") ||
+		!strings.Contains(out, "users: admin, manager1") {
 		t.Fatalf("demo: %d %q %q", code, out, errs)
 	}
 	if code, _, errs := cli(t, "demo", "--data", data, "--accounts", "5"); code != 1 || !strings.Contains(errs, "already holds accounts") {

@@ -52,7 +52,11 @@ type Config struct {
 
 // Stats is what a run wrote.
 type Stats struct {
+	// Users counts the managers and reps created; AdminCreated says
+	// whether the user "admin" was created too (on a database without
+	// users), with the same password.
 	Users, Accounts, Deals int
+	AdminCreated           bool
 	Rows                   int64
 	Elapsed                time.Duration
 }
@@ -141,6 +145,13 @@ func Generate(ctx context.Context, db *store.DB, svc *crm.Service, cfg Config) (
 	if len(page.Items) > 0 {
 		return Stats{}, ErrNotEmpty
 	}
+	// On a new database, the admin the server would make at its first
+	// start, with the demo password: the server makes one only when there
+	// are no users at all.
+	_, adminCreated, err := svc.EnsureAdmin(ctx, cfg.Password)
+	if err != nil {
+		return Stats{}, fmt.Errorf("create admin: %w", err)
+	}
 	g := &gen{cfg: cfg, svc: svc, r: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
 		asOf: crm.DateOf(cfg.AsOf).Add(18 * time.Hour)}
 	g.ours, err = db.Setting(ctx, crm.OurCompanySetting)
@@ -199,6 +210,7 @@ func Generate(ctx context.Context, db *store.DB, svc *crm.Service, cfg Config) (
 		return Stats{}, err
 	}
 	g.stats.Rows = g.b.Written
+	g.stats.AdminCreated = adminCreated
 	g.stats.Elapsed = time.Since(start)
 	return g.stats, nil
 }
