@@ -229,20 +229,16 @@ type world struct {
 
 func discover(ctx context.Context, c *client) (*world, error) {
 	w := &world{stages: []string{"prospecting", "compelling_event", "qualification", "demo", "negotiation", "commit", "implementation", "closed", "lost"}}
-	cursor := ""
-	for range 5 {
+	// Deals to read, spread over the table: a page of each stage.
+	for _, stage := range w.stages {
 		var page struct {
-			Items      []dealRef `json:"items"`
-			NextCursor string    `json:"next_cursor"`
+			Items []dealRef `json:"items"`
 		}
-		if err := c.do(ctx, "GET", "/api/v1/deals?limit=200&sort=-updated_at&cursor="+url.QueryEscape(cursor), nil, &page, 200); err != nil {
+		if err := c.do(ctx, "GET", "/api/v1/deals?limit=200&sort=expected_close_date&stage="+stage, nil, &page, 200); err != nil {
 			return nil, fmt.Errorf("list deals: %w", err)
 		}
 		for _, d := range page.Items {
 			w.deals = append(w.deals, d.ID)
-		}
-		if cursor = page.NextCursor; cursor == "" {
-			break
 		}
 	}
 	var accounts struct {
