@@ -456,13 +456,16 @@ func load(ctx context.Context, cfg config, progress io.Writer) (*report, error) 
 				local[o] = &result{statuses: map[string]int{}}
 			}
 			var firstErrs []string
+			// The duration ends the loop, not the request in flight: a
+			// request cut off midway would count as an error here and as
+			// an abandoned request at the server. Ctrl-C (ctx) still cuts.
 			for runCtx.Err() == nil {
 				name := wk.pick()
 				t0 := time.Now()
-				err := wk.op(runCtx, name)
+				err := wk.op(ctx, name)
 				d := time.Since(t0)
-				if err != nil && runCtx.Err() != nil {
-					break // cut off by the end of the run: not the server's error
+				if err != nil && ctx.Err() != nil {
+					break // interrupted: not the server's error
 				}
 				res := local[name]
 				res.lat = append(res.lat, d)
