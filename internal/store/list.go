@@ -39,6 +39,11 @@ type listQuery struct {
 	// searches are the text searches, turned into SQL by run, which knows
 	// the engine (see search).
 	searches []textSearch
+	// countWhere replaces conditions of where, by index, in the count of
+	// with_total: the same rows, said in a form the count runs faster in
+	// (see scope), for SQLite and for PostgreSQL. The replacement takes the
+	// same arguments in the same order.
+	countWhere map[int][2]string
 }
 
 // textSearch is one search condition: its LIKE pattern on any of its
@@ -62,6 +67,21 @@ func (lq *listQuery) scope(ownerCol string, s crm.Scope) {
 	switch {
 	case s.All:
 	case s.TeamID != 0:
+		// A page walks the sort index and keeps the team's rows as it
+		// goes, which stops after a page while the team owns a fair share.
+		// A count reads every match: as one IN list of owners it reads the
+		// owner indexes, one range per member, instead of testing every
+		// row of the table (at 1,000,000 deals 540 ms on SQLite, docs/benchmarks.md).
+		// PostgreSQL scans the owner index only for = ANY(ARRAY(…)); an IN
+		// subquery it hash-joins against the whole table.
+		if lq.countWhere == nil {
+			lq.countWhere = map[int][2]string{}
+		}
+		owners := "SELECT CAST(? AS BIGINT) UNION ALL SELECT id FROM users WHERE team_id = ?"
+		lq.countWhere[len(lq.where)] = [2]string{
+			fmt.Sprintf("%s IN (%s)", ownerCol, owners),
+			fmt.Sprintf("%s = ANY(ARRAY(%s))", ownerCol, owners),
+		}
 		lq.and(fmt.Sprintf("(%s = ? OR %s IN (SELECT id FROM users WHERE team_id = ?))", ownerCol, ownerCol), s.OwnerID, s.TeamID)
 	default:
 		lq.and(ownerCol+" = ?", s.OwnerID)
@@ -235,7 +255,14 @@ func (db *DB) run(ctx context.Context, lq *listQuery, p crm.ListParams, scan fun
 		if lq.countFrom != "" {
 			from = lq.countFrom
 		}
-		qs := "SELECT COUNT(*) FROM " + from + whereSQL(where)
+		cw := append([]string(nil), where...)
+		for i, c := range lq.countWhere {
+			cw[i] = c[0]
+			if db.engine == Postgres {
+				cw[i] = c[1]
+			}
+		}
+		qs := "SELECT COUNT(*) FROM " + from + whereSQL(cw)
 		if err := db.read.QueryRowContext(ctx, db.q(qs), args...).Scan(&n); err != nil {
 			return "", nil, err
 		}
