@@ -776,8 +776,9 @@ func (g *gen) activity(ctx context.Context, d *crm.Deal, a *crm.Account, c *cont
 	return g.activities.Add(g.activities.NextID(), 1, typ, g.pick(activitySubjects[typ]), due, done, d.ID, a.ID, cid, "", ownerID, created, created)
 }
 
-// quote writes a quote at list price (no discount, so no approval is
-// needed) and, from commit on, its contract, payments and project. The
+// quote writes a quote at list price and payment on signing (no discount
+// and no credit, which a rep's authority of nothing allows without an
+// approval) and, from commit on, its contract, payments and project. The
 // deal's amount becomes the quote's total.
 func (g *gen) quote(ctx context.Context, d *crm.Deal, a *crm.Account, own owner, at time.Time, stage int, entered []int, moves int) error {
 	r := g.r
@@ -804,7 +805,7 @@ func (g *gen) quote(ctx context.Context, d *crm.Deal, a *crm.Account, own owner,
 		state = g.pick([]string{crm.QuoteApproved, crm.QuoteSent, crm.QuoteAccepted})
 	}
 	validUntil := crm.DateOf(at.AddDate(0, 0, crm.DefaultValidDays))
-	if err := g.quotes.Add(qid, 1, d.ID, fmt.Sprintf("Q%06d", qid), 1, state, validUntil, 30, "", total, 0, total, 0,
+	if err := g.quotes.Add(qid, 1, d.ID, fmt.Sprintf("Q%06d", qid), 1, state, validUntil, 0, "", total, 0, total, 0,
 		own.id, at, at, at); err != nil {
 		return err
 	}
@@ -827,7 +828,7 @@ func (g *gen) quote(ctx context.Context, d *crm.Deal, a *crm.Account, own owner,
 	}
 	cat := g.at(entered[min(sCommit, moves)])
 	if err := g.contracts.Add(cid, 1, d.ID, qid, fmt.Sprintf("C%06d", cid), crm.ContractSale, cstate, g.ours, a.Name, total,
-		"bank_transfer", 30, nil, nil, signed, own.id, d.StageChangedAt, cat, d.StageChangedAt); err != nil {
+		"bank_transfer", 0, nil, nil, signed, own.id, d.StageChangedAt, cat, d.StageChangedAt); err != nil {
 		return err
 	}
 	parts := []struct {
