@@ -106,7 +106,7 @@ type gen struct {
 	b                                                                                  *store.Bulk
 	accounts, contacts, deals, dealContacts, activities, events, quals, answers, demos *store.BulkTable
 	attendees, roi, competitors, conditions, quotes, quoteLines, contracts, milestones *store.BulkTable
-	payments, projects, audit                                                          *store.BulkTable
+	payments, projects, audit, approvals                                               *store.BulkTable
 	stageKeys                                                                          []string
 	stageProb                                                                          []int
 	conditionKeys, demoChecklist, implChecklist                                        []string
@@ -115,8 +115,11 @@ type gen struct {
 }
 
 type owner struct {
-	id      int64
-	manager int64
+	id int64
+	// approver decides this owner's contracts (crm chooseApprover): the
+	// team's manager for a rep, the first admin for a manager; 0 when there
+	// is none.
+	approver int64
 }
 
 type contact struct {
@@ -269,11 +272,18 @@ func (g *gen) people(ctx context.Context) error {
 	for _, u := range created {
 		byName[u.Username] = u
 	}
+	var admin int64
+	adminName := ""
+	for _, u := range byName {
+		if u.Role == crm.RoleAdmin && !u.Disabled && (adminName == "" || u.Username < adminName) {
+			admin, adminName = u.ID, u.Username
+		}
+	}
 	for t := 1; t <= g.cfg.Teams; t++ {
 		mgr := byName[fmt.Sprintf("manager%d", t)]
-		g.users = append(g.users, owner{id: mgr.ID, manager: mgr.ID})
+		g.users = append(g.users, owner{id: mgr.ID, approver: admin})
 		for r := 1; r <= g.cfg.RepsPerTeam; r++ {
-			g.users = append(g.users, owner{id: byName[fmt.Sprintf("rep%d_%d", t, r)].ID, manager: mgr.ID})
+			g.users = append(g.users, owner{id: byName[fmt.Sprintf("rep%d_%d", t, r)].ID, approver: mgr.ID})
 		}
 	}
 	return nil
@@ -333,7 +343,8 @@ func (g *gen) tables(ctx context.Context) error {
 	t(&g.conditions, "deal_conditions", "deal_id, condition_key, version, met, evidence, updated_by, updated_at")
 	t(&g.quotes, "quotes", "id, version, deal_id, number, revision, state, valid_until, payment_days, notes, list_total, discount_total, total, max_discount_bp, created_by, state_changed_at, created_at, updated_at")
 	t(&g.quoteLines, "quote_lines", "quote_id, position, product_id, product_code, name_zh, name_en, kind, unit, quantity, unit_price, discount_bp, list_amount, discount_amount, total")
-	t(&g.contracts, "contracts", "id, version, deal_id, quote_id, number, kind, state, party_ours, party_customer, amount, payment_method, payment_days, start_on, end_on, signed_on, created_by, state_changed_at, created_at, updated_at")
+	t(&g.contracts, "contracts", "id, version, deal_id, quote_id, number, kind, state, party_ours, party_customer, amount, payment_method, payment_days, start_on, end_on, signed_on, approval_id, created_by, state_changed_at, created_at, updated_at")
+	t(&g.approvals, "approvals", "id, version, kind, subject_id, deal_id, requested_by, assigned_to, status, reasons, comment, decided_by, decided_at, task_id, created_at, updated_at")
 	t(&g.milestones, "contract_milestones", "id, version, contract_id, position, name, percent, amount, paid, trigger_on, due_on, updated_at")
 	t(&g.payments, "payments", "id, contract_id, milestone_id, amount, received_on, method, notes, recorded_by, created_at")
 	t(&g.projects, "projects", "id, version, deal_id, contract_id, name, state, steps, notes, go_live_on, opened_at, closed_at, created_at, updated_at")
@@ -473,9 +484,8 @@ func (g *gen) account(ctx context.Context, index, dealCount int) error {
 	}
 	a.Address = fmt.Sprintf("%s%s路%d号", reg.city, g.pick([]string{"人民", "建设", "解放", "中山", "工业", "科技", "长江", "黄河", "新华", "湖滨"}), 1+r.IntN(888))
 	a.Phone = fmt.Sprintf("%s-%d", reg.phone, 60000000+r.IntN(29999999))
-	if r.IntN(3) == 0 {
-		a.CreditLimit = int64(r.IntN(50)) * 1_000_000
-	}
+	// No credit limit: demo contracts are paid on signing and approved
+	// without reasons, which a limit below their amount would contradict.
 	own := g.users[index%len(g.users)]
 	a.OwnerID = own.id
 	fit := crm.FitAsOf(g.svc.Playbook, a, g.asOf)
@@ -827,8 +837,26 @@ func (g *gen) quote(ctx context.Context, d *crm.Deal, a *crm.Account, own owner,
 		}
 	}
 	cat := g.at(entered[min(sCommit, moves)])
+	// A signed contract was approved first (PLAYBOOK.md §5.10): the
+	// request, decided, with the approver's task done. Within authority
+	// (paid on signing, no credit limit) it has no reasons.
+	var approvalID *int64
+	if signed != nil && own.approver != 0 {
+		id := g.approvals.NextID()
+		approvalID = &id
+		decided := signed.Add(9 * time.Hour)
+		task := g.activities.NextID()
+		if err := g.activities.Add(task, 1, "task", fmt.Sprintf("审批合同 C%06d：%s", cid, d.Title), decided, &decided, d.ID, a.ID, nil,
+			"", own.approver, cat, decided); err != nil {
+			return err
+		}
+		if err := g.approvals.Add(id, 2, crm.ApprovalKindContract, cid, d.ID, own.id, own.approver, crm.ApprovalApproved, "[]", "",
+			own.approver, decided, task, cat, decided); err != nil {
+			return err
+		}
+	}
 	if err := g.contracts.Add(cid, 1, d.ID, qid, fmt.Sprintf("C%06d", cid), crm.ContractSale, cstate, g.ours, a.Name, total,
-		"bank_transfer", 0, nil, nil, signed, own.id, d.StageChangedAt, cat, d.StageChangedAt); err != nil {
+		"bank_transfer", 0, nil, nil, signed, approvalID, own.id, d.StageChangedAt, cat, d.StageChangedAt); err != nil {
 		return err
 	}
 	parts := []struct {

@@ -158,6 +158,7 @@ func TestDemoDataServesEveryPage(t *testing.T) {
 			"activities": sampleIDs(t, e, "activities", "", 4),
 			"quotes":     sampleIDs(t, e, "quotes", "", 4),
 			"contracts":  sampleIDs(t, e, "contracts", "", 4),
+			"approvals":  sampleIDs(t, e, "approvals", "", 3),
 			"projects":   sampleIDs(t, e, "projects", "", 4),
 			"products":   sampleIDs(t, e, "products", "", 2),
 			"teams":      sampleIDs(t, e, "teams", "", 2),
@@ -223,13 +224,25 @@ func TestDemoDataServesEveryPage(t *testing.T) {
 				t.Errorf("GET %s as admin: %d\n%.2000s", p, got.Status, got.Body)
 			}
 		}
-		d, err := e.db.DealByID(ctx, sample["deals"][len(sample["deals"])/2])
-		if err != nil {
-			t.Fatal(err)
+		// A deal of a rep's, and the rep.
+		var d *crm.Deal
+		var owner *crm.User
+		for _, id := range sample["deals"] {
+			x, err := e.db.DealByID(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, err := e.db.UserByID(ctx, x.OwnerID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.Role == crm.RoleRep {
+				d, owner = x, u
+				break
+			}
 		}
-		owner, err := e.db.UserByID(ctx, d.OwnerID)
-		if err != nil {
-			t.Fatal(err)
+		if d == nil {
+			t.Fatal("no sampled deal is a rep's")
 		}
 		rb := e.browser()
 		rb.signIn(owner.Username, testPassword)
