@@ -26,6 +26,7 @@ type Store interface {
 	ProjectStore
 	PaymentStore
 	// Reports (issue 6) add their store below.
+	ReportStore
 
 	// Data in and out (issue 7) add theirs below.
 

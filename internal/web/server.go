@@ -60,6 +60,7 @@ func New(svc *crm.Service, log *slog.Logger) *Server {
 	s.registerProjects()
 	s.registerReceivables()
 	// Reports (issue 6) register below.
+	s.registerReports()
 
 	// Data in and out (issue 7) register below.
 

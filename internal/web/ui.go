@@ -203,6 +203,7 @@ func (s *Server) registerUI() {
 	// Manager and admin pages register below.
 
 	// Report pages register below.
+	s.registerReportUI()
 
 	// Import and export pages register below.
 
