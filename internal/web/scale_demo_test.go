@@ -207,7 +207,8 @@ func TestDemoDataServesEveryPage(t *testing.T) {
 		}
 
 		// The UI, as the admin and as a rep whose own records these are.
-		pages := []string{"/my-day", "/pipeline", "/pipeline/list", "/accounts", "/accounts/new"}
+		pages := []string{"/my-day", "/pipeline", "/pipeline/list", "/accounts", "/accounts/new",
+			"/reports/pipeline", "/reports/forecast", "/reports/funnel", "/reports/win-loss", "/reports/receivables", "/reports/activity"}
 		for _, id := range sample["accounts"] {
 			pages = append(pages, fmt.Sprintf("/accounts/%d", id), fmt.Sprintf("/accounts/%d/edit", id))
 		}
