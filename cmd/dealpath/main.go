@@ -29,6 +29,9 @@ func commands() []command {
 		{"playbook", "check or print a sales playbook: lint, show", runPlaybook},
 		{"import", "import accounts, contacts, deals or activities from CSV or XLSX", runImport},
 		{"export", "export records as CSV or XLSX", runExport},
+		{"backup", "copy the live SQLite database to a file", runBackup},
+		{"restore", "restore a backup file into an empty data directory", runRestore},
+		{"demo", "fill an empty database with realistic demo data", runDemo},
 	}
 }
 

@@ -101,7 +101,7 @@ func (db *DB) ListAccounts(ctx context.Context, f crm.AccountFilter) (*crm.Page[
 	if len(f.Grades) > 0 {
 		lq.and("a.fit_grade IN ("+placeholders(len(f.Grades))+")", anySlice(f.Grades)...)
 	}
-	lq.search("a.name", f.Q)
+	lq.searchIndexed("a.name", f.Q, "accounts_name_fts")
 	page := &crm.Page[*crm.Account]{Items: []*crm.Account{}}
 	next, total, err := db.run(ctx, lq, f.ListParams, func(rows *sql.Rows, key *any) (int64, error) {
 		a, err := scanAccount(rows, key)

@@ -95,8 +95,27 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
+// customPlans makes PostgreSQL plan each statement with its arguments.
+// pgx prepares statements, and after five runs PostgreSQL may switch a
+// prepared statement to a generic plan, made without the arguments. For a
+// list with a text search that plan walks the sort index hoping for an
+// early stop and reads every row when the text is rare: 4 s instead of
+// 5 ms at 1,000,000 deals (docs/benchmarks.md, "Scale proof"). Planning
+// each time costs a fraction of a millisecond. A URL that sets
+// plan_cache_mode itself keeps its choice.
+func customPlans(url string) string {
+	if strings.Contains(url, "plan_cache_mode=") {
+		return url
+	}
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return url + sep + "plan_cache_mode=force_custom_plan"
+}
+
 func openPostgres(ctx context.Context, url string) (*DB, error) {
-	pool, err := sql.Open("pgx", url)
+	pool, err := sql.Open("pgx", customPlans(url))
 	if err != nil {
 		return nil, err
 	}
