@@ -34,8 +34,11 @@ func (s *Server) registerImportUI() {
 // importForm is the upload form with what the user chose.
 type importForm struct {
 	Kinds []option
-	Modes []option
-	Error string
+	// ExportKinds are the kinds the export section offers: the importable
+	// ones and the export-only ones.
+	ExportKinds []option
+	Modes       []option
+	Error       string
 }
 
 func importFormFor(lang, kind, mode string) importForm {
@@ -45,6 +48,9 @@ func importFormFor(lang, kind, mode string) importForm {
 	}
 	for _, k := range crm.ImportKinds {
 		f.Kinds = append(f.Kinds, option{Value: k, Label: i18n.T(lang, "import.kind."+k), Selected: k == kind})
+	}
+	for _, k := range crm.ExportKinds {
+		f.ExportKinds = append(f.ExportKinds, option{Value: k, Label: i18n.T(lang, "import.kind."+k)})
 	}
 	for _, m := range crm.ImportModes {
 		f.Modes = append(f.Modes, option{Value: m, Label: i18n.T(lang, "import.ui.mode."+m), Selected: m == mode})
