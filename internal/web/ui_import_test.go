@@ -142,6 +142,18 @@ func TestImportPage(t *testing.T) {
 		if ex.Status != 200 || !strings.Contains(ex.Body, "甲公司") || !strings.Contains(ex.Body, "丙公司") {
 			t.Fatalf("export: %d %s", ex.Status, ex.Body)
 		}
+		// So do the export-only kinds' buttons on the page.
+		for _, kind := range crm.ExportKinds[len(crm.ImportKinds):] {
+			for _, format := range []string{"csv", "xlsx"} {
+				href := "/api/v1/exports/" + kind + "?format=" + format
+				if !strings.Contains(home.Body, `href="`+href+`"`) {
+					t.Errorf("no %s button", href)
+				}
+				if dl := b.get(href); dl.Status != 200 || len(dl.Body) == 0 {
+					t.Errorf("%s: %d", href, dl.Status)
+				}
+			}
+		}
 		if p := b.get("/import/999"); p.Status != http.StatusNotFound {
 			t.Errorf("missing job: %d", p.Status)
 		}
