@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -90,5 +91,86 @@ func TestExportDeskKinds(t *testing.T) {
 		}
 		// An unknown kind is a field error, not a missing route.
 		d.rep.do("GET", "/api/v1/exports/invoices", nil).failField("kind")
+	})
+}
+
+// TestExportContractsAndPeople: contracts and their payment milestones
+// come out for the owner and the manager, not for another rep; users and
+// teams only for admins, without any secret.
+func TestExportContractsAndPeople(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		s := newDesk(t, e)
+		c := s.readyToSign(t)
+		path := fmt.Sprintf("/api/v1/contracts/%d", c.ID)
+		s.rc.do("POST", path+"/sign", map[string]any{"version": c.Version, "signed_on": "2026-11-02"}).ok(200, &c)
+		m1 := c.Milestones[0]
+		s.rc.do("POST", path+"/payments", map[string]any{"milestone_id": m1.ID, "amount": 2_000_000, "received_on": "2026-11-05"}).ok(201, nil)
+		root := e.login("boss")
+
+		contracts := [][]string{
+			{"合同编号", "类型", "状态", "商机", "客户", "负责人", "合同金额（元）", "已回款（元）", "未回款（元）", "付款方式", "账期（天）", "签订日期", "开始日期", "结束日期"},
+			{c.Number, "销售合同", "已签订", "进销存系统", "宁波顺达商贸有限公司", "rep", "84999.99", "20000.00", "64999.99", "现金", fmt.Sprint(c.PaymentDays), "2026-11-02", "", ""},
+		}
+		for _, cl := range []*client{s.rc, s.mc, root} {
+			if got := csvRows(t, cl.do("GET", "/api/v1/exports/contracts", nil).ok(200, nil).Body); !reflect.DeepEqual(got, contracts) {
+				t.Errorf("contracts csv\n got %q\nwant %q", got, contracts)
+			}
+		}
+		xr := xlsxRows(t, s.rc.do("GET", "/api/v1/exports/contracts?format=xlsx", nil).ok(200, nil).Body)
+		if len(xr) != 2 || !reflect.DeepEqual(xr[0], contracts[0]) || xr[1][0] != c.Number || xr[1][9] != "现金" {
+			t.Errorf("contracts xlsx %q", xr)
+		}
+
+		payHead := []string{"合同编号", "客户", "负责人", "回款节点", "触发事件", "应付日期", "应收金额（元）", "已回款（元）", "未回款（元）", "最近回款日期"}
+		pays := csvRows(t, s.mc.do("GET", "/api/v1/exports/payments?format=csv", nil).ok(200, nil).Body)
+		if len(pays) != 1+len(c.Milestones) || !reflect.DeepEqual(pays[0], payHead) {
+			t.Fatalf("payments csv %q", pays)
+		}
+		yuan := func(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
+		want1 := []string{c.Number, "宁波顺达商贸有限公司", "rep", m1.Name, "签约", m1.DueOn.String(), yuan(m1.Amount), "20000.00", yuan(m1.Amount - 2_000_000), "2026-11-05"}
+		if !reflect.DeepEqual(pays[1], want1) {
+			t.Errorf("payment row\n got %q\nwant %q", pays[1], want1)
+		}
+		if m2 := c.Milestones[1]; pays[2][5] != "" || pays[2][7] != "0.00" || pays[2][8] != yuan(m2.Amount) || pays[2][9] != "" {
+			t.Errorf("unpaid milestone %q", pays[2])
+		}
+		if px := xlsxRows(t, s.rc.do("GET", "/api/v1/exports/payments?format=xlsx", nil).ok(200, nil).Body); len(px) != len(pays) || px[1][3] != m1.Name {
+			t.Errorf("payments xlsx %q", px)
+		}
+
+		// Another rep of the team sees none of it.
+		for _, kind := range []string{"contracts", "payments"} {
+			if got := csvRows(t, s.rc2.do("GET", "/api/v1/exports/"+kind, nil).ok(200, nil).Body); len(got) != 1 {
+				t.Errorf("rep2 %s: %q", kind, got)
+			}
+		}
+
+		// Users and teams: admins only.
+		for _, kind := range []string{"users", "teams"} {
+			s.rc.do("GET", "/api/v1/exports/"+kind, nil).fail(403, "forbidden")
+			s.mc.do("GET", "/api/v1/exports/"+kind+"?format=xlsx", nil).fail(403, "forbidden")
+		}
+		users := root.do("GET", "/api/v1/exports/users", nil).ok(200, nil)
+		ur := csvRows(t, users.Body)
+		if !reflect.DeepEqual(ur[0], []string{"用户名", "显示名", "邮箱", "角色", "团队", "语言", "已停用", "最大折扣 %", "信用账期（天）", "信用额度（元）"}) || len(ur) != 5 {
+			t.Fatalf("users csv %q", ur)
+		}
+		byName := map[string][]string{}
+		for _, r := range ur[1:] {
+			byName[r[0]] = r
+		}
+		if m := byName["mgr"]; m == nil || m[3] != "销售经理" || m[4] != "华东" || m[6] != "false" || m[7] != "20" || m[8] != "60" || m[9] != "1000000000.00" {
+			t.Errorf("manager row %q", m)
+		}
+		if b := byName["boss"]; b == nil || b[3] != "管理员" || b[4] != "" {
+			t.Errorf("admin row %q", b)
+		}
+		if strings.Contains(string(users.Body), "$2") || strings.Contains(strings.ToLower(string(users.Body)), "password") {
+			t.Errorf("users export shows a secret: %s", users.Body)
+		}
+		teams := xlsxRows(t, root.do("GET", "/api/v1/exports/teams?format=xlsx", nil).ok(200, nil).Body)
+		if !reflect.DeepEqual(teams, [][]string{{"团队", "在职成员数"}, {"华东", "3"}}) {
+			t.Errorf("teams xlsx %q", teams)
+		}
 	})
 }
