@@ -14,7 +14,8 @@ import (
 )
 
 const exportUsage = `usage:
-  dealpath export --kind accounts|contacts|deals|activities [--format csv|xlsx] [--out FILE]
+  dealpath export --kind accounts|contacts|deals|activities|products|quotes|
+                  contracts|payments|users|teams [--format csv|xlsx] [--out FILE]
                   [--as USERNAME] [--lang zh-CN|en]
 
 Writes the records the user (--as) may see; to stdout without --out.`
@@ -25,7 +26,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Usage = func() { fmt.Fprintln(stderr, exportUsage); fs.PrintDefaults() }
 	var dbf dbFlags
 	dbf.register(fs)
-	kind := fs.String("kind", "", "record kind: accounts, contacts, deals or activities")
+	kind := fs.String("kind", "", "record kind: accounts, contacts, deals, activities, products, quotes, contracts, payments, users or teams")
 	format := fs.String("format", "csv", "csv or xlsx")
 	out := fs.String("out", "", "file to write (default stdout)")
 	as := fs.String("as", "admin", "username whose permissions the export honours")

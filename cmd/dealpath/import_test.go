@@ -1,13 +1,60 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
+	"github.com/dealpath/dealpath/internal/crm"
 	"github.com/dealpath/dealpath/internal/store/storetest"
 )
+
+// seedQuote drafts a one-line quote on a deal of the first account, as
+// the admin, through the service the CLI uses.
+func seedQuote(t *testing.T, db []string) *crm.Quote {
+	t.Helper()
+	ctx := context.Background()
+	var dbf dbFlags
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	dbf.register(fs)
+	if err := fs.Parse(db); err != nil {
+		t.Fatal(err)
+	}
+	d, svc, err := dbf.open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	u, err := svc.Store.UserByUsername(ctx, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := crm.ActorOf(u)
+	accs, err := svc.Accounts(ctx, admin, crm.AccountFilter{})
+	if err != nil || len(accs.Items) == 0 {
+		t.Fatalf("accounts: %v", err)
+	}
+	p, err := svc.CreateProduct(ctx, admin, crm.ProductInput{Code: "FIN-STD", Name: crm.LocalName{ZH: "财务标准版", EN: "Finance"},
+		Kind: "software_module", Unit: "set", ListPrice: 3_800_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deal, err := svc.CreateDeal(ctx, admin, crm.DealInput{AccountID: accs.Items[0].ID, Title: "进销存系统"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := svc.CreateQuote(ctx, admin, crm.QuoteInput{DealID: deal.ID, Lines: []crm.QuoteLineInput{{ProductID: p.ID, Quantity: 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
 
 func TestImportExportCommands(t *testing.T) {
 	for _, engine := range storetest.Engines() {
@@ -47,6 +94,24 @@ func TestImportExportCommands(t *testing.T) {
 			xlsx := filepath.Join(dir, "accounts.xlsx")
 			if code, _, errs := cli(t, append([]string{"export", "--kind", "accounts", "--format", "xlsx", "--out", xlsx}, db...)...); code != 0 || !strings.Contains(errs, "exported 2 accounts") {
 				t.Fatalf("export xlsx: %d %s", code, errs)
+			}
+			// The export-only kinds: a quote's lines as a workbook.
+			q := seedQuote(t, db)
+			qx := filepath.Join(dir, "quotes.xlsx")
+			if code, _, errs := cli(t, append([]string{"export", "--kind", "quotes", "--format", "xlsx", "--out", qx}, db...)...); code != 0 || !strings.Contains(errs, "exported 1 quotes") {
+				t.Fatalf("export quotes: %d %s", code, errs)
+			}
+			b, err := os.ReadFile(qx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wb, err := excelize.OpenReader(bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := wb.GetRows(wb.GetSheetName(0))
+			if err != nil || len(rows) != 2 || rows[0][0] != "报价单号" || rows[1][0] != q.Number || rows[1][3] != "进销存系统" || rows[1][6] != "FIN-STD" || rows[1][8] != "2" {
+				t.Fatalf("quotes workbook %q %v", rows, err)
 			}
 			code, out, _ = cli(t, append([]string{"export", "--kind", "accounts", "--lang", "en"}, db...)...)
 			if code != 0 || !strings.HasPrefix(out, "\uFEFFCompany name,") || !strings.Contains(out, "丙公司") {

@@ -28,9 +28,16 @@ func exportColumns(kind string) []string {
 // all forms the import reads back to the same values.
 func (s *Service) Export(ctx context.Context, actor Actor, kind, lang string) (sheet.Table, error) {
 	var v validator
-	v.oneOf("kind", kind, ImportKinds, false)
+	v.oneOf("kind", kind, ExportKinds, false)
 	if err := v.err(); err != nil {
 		return sheet.Table{}, err
+	}
+	if _, ok := deskExportColumns[kind]; ok {
+		t := sheet.Table{Title: s.text(lang, Msg("import.kind."+kind)), Rows: [][]any{}}
+		if err := s.exportDesk(ctx, actor, kind, lang, &t); err != nil {
+			return sheet.Table{}, err
+		}
+		return t, nil
 	}
 	cols := exportColumns(kind)
 	t := sheet.Table{Title: s.text(lang, Msg("import.kind."+kind)), Rows: [][]any{}}

@@ -384,9 +384,6 @@ func (s *Server) exportRecords(w http.ResponseWriter, r *http.Request, actor crm
 		}
 		format = f
 	}
-	if !containsStr(crm.ImportKinds, kind) {
-		return crm.Errorf(crm.ENOTFOUND, "error.route_not_found")
-	}
 	lang := language(r)
 	table, err := s.svc.Export(r.Context(), actor, kind, lang)
 	if err != nil {

@@ -225,7 +225,7 @@ func TestExportAPI(t *testing.T) {
 		for _, kind := range []string{"contacts", "deals", "activities"} {
 			admin.do("GET", "/api/v1/exports/"+kind+"?format=csv", nil).ok(200, nil)
 		}
-		admin.do("GET", "/api/v1/exports/planets", nil).fail(404, "not_found")
+		admin.do("GET", "/api/v1/exports/planets", nil).failField("kind")
 		admin.do("GET", "/api/v1/exports/accounts?format=pdf", nil).failField("format")
 		e.anon().do("GET", "/api/v1/exports/accounts", nil).fail(401, "unauthenticated")
 	})

@@ -34,17 +34,28 @@ func (s *Server) registerImportUI() {
 // importForm is the upload form with what the user chose.
 type importForm struct {
 	Kinds []option
-	Modes []option
-	Error string
+	// ExportKinds are the kinds the export section offers: the importable
+	// ones and the export-only ones.
+	ExportKinds []option
+	Modes       []option
+	Error       string
 }
 
-func importFormFor(lang, kind, mode string) importForm {
+func importFormFor(actor crm.Actor, lang, kind, mode string) importForm {
 	f := importForm{}
 	if mode == "" {
 		mode = crm.ImportDryRun
 	}
 	for _, k := range crm.ImportKinds {
 		f.Kinds = append(f.Kinds, option{Value: k, Label: i18n.T(lang, "import.kind."+k), Selected: k == kind})
+	}
+	for _, k := range crm.ExportKinds {
+		// Users and teams are for admins only; others get no button that
+		// would only answer 403.
+		if (k == crm.KindUsers || k == crm.KindTeams) && !actor.IsAdmin() {
+			continue
+		}
+		f.ExportKinds = append(f.ExportKinds, option{Value: k, Label: i18n.T(lang, "import.kind."+k)})
 	}
 	for _, m := range crm.ImportModes {
 		f.Modes = append(f.Modes, option{Value: m, Label: i18n.T(lang, "import.ui.mode."+m), Selected: m == mode})
@@ -54,7 +65,7 @@ func importFormFor(lang, kind, mode string) importForm {
 
 func (s *Server) importPage(w http.ResponseWriter, r *http.Request, sess *uiSession) error {
 	p := s.newPage(w, r, sess, "import.ui.title", "import")
-	p.Data = importFormFor(p.Lang, crm.KindAccounts, crm.ImportDryRun)
+	p.Data = importFormFor(sess.actor, p.Lang, crm.KindAccounts, crm.ImportDryRun)
 	s.render(w, p, "import")
 	return nil
 }
@@ -91,7 +102,7 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) {
 	if up != nil {
 		kind, mode = up.kind, up.mode
 	}
-	form := importFormFor(p.Lang, kind, mode)
+	form := importFormFor(sess.actor, p.Lang, kind, mode)
 	form.Error = i18n.T(p.Lang, de.Message.Key, de.Message.Args...)
 	for _, m := range de.Fields {
 		form.Error = i18n.T(p.Lang, m.Key, m.Args...)

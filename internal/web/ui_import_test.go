@@ -142,6 +142,22 @@ func TestImportPage(t *testing.T) {
 		if ex.Status != 200 || !strings.Contains(ex.Body, "甲公司") || !strings.Contains(ex.Body, "丙公司") {
 			t.Fatalf("export: %d %s", ex.Status, ex.Body)
 		}
+		// So do the export-only kinds' buttons on the page; users and
+		// teams are offered to admins only.
+		for _, kind := range []string{crm.KindProducts, crm.KindQuotes, crm.KindContracts, crm.KindPayments} {
+			for _, format := range []string{"csv", "xlsx"} {
+				href := "/api/v1/exports/" + kind + "?format=" + format
+				if !strings.Contains(home.Body, `href="`+href+`"`) {
+					t.Errorf("no %s button", href)
+				}
+				if dl := b.get(href); dl.Status != 200 || len(dl.Body) == 0 {
+					t.Errorf("%s: %d", href, dl.Status)
+				}
+			}
+		}
+		if strings.Contains(home.Body, "/api/v1/exports/users") || strings.Contains(home.Body, "/api/v1/exports/teams") {
+			t.Error("a rep is offered the users or teams export")
+		}
 		if p := b.get("/import/999"); p.Status != http.StatusNotFound {
 			t.Errorf("missing job: %d", p.Status)
 		}
