@@ -196,11 +196,20 @@ func TestBrowserPipeline(t *testing.T) {
 	// Commit → implementation: tick a purchase condition with its evidence
 	// in the dialog; the contract is still missing.
 	chooseMove(t, ctx, committed, "implementation")
+	// The dialog is driven through the DOM rather than by mouse position:
+	// under a loaded CI machine a click by coordinates on the small
+	// checkbox was seen to go nowhere, and the step waited for ever.
 	do(t, ctx, "conditions dialog",
 		chromedp.WaitVisible(`#gate-dialog[open] [data-kind="conditions_all_met"] input[type=checkbox]`),
-		chromedp.Click(`#g0-solution_fits`),
-		chromedp.SendKeys(`#g0-solution_fits-evidence`, "11 月 20 日演示后客户书面确认"),
-		chromedp.Click(`#g0-save`),
+	)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){
+		document.getElementById('g0-solution_fits').checked = true;
+		document.getElementById('g0-solution_fits-evidence').value = '11 月 20 日演示后客户书面确认';
+		document.getElementById('g0-save').click();
+		return true})()`)); err != nil {
+		t.Fatalf("tick the condition: %v", err)
+	}
+	do(t, ctx, "condition saved",
 		chromedp.WaitVisible(`[data-kind="conditions_all_met"].is-done`),
 		chromedp.Click(`#gate-retry`),
 		chromedp.WaitVisible(`#gate-dialog[open] [data-kind="contract_signed"]`),

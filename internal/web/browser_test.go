@@ -53,16 +53,46 @@ func newBrowser(t *testing.T) context.Context {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, browserGuard)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	// Start the browser now, under this context: chromedp ties a browser
+	// to the context of its first Run, and the steps run under shorter
+	// ones (see do).
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
 	return ctx
 }
 
 func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("%s: %v", what, err)
+	// A step that hangs is stopped well before the browser's own guard,
+	// so that what the page showed can still be read and reported.
+	sctx, cancel := context.WithTimeout(ctx, stepGuard)
+	defer cancel()
+	if err := chromedp.Do(sctx, steps...); err != nil {
+		t.Fatalf("%s: %v\npage state: %s", what, err, pageState(ctx))
 	}
+}
+
+// stepGuard bounds one browser step; browserGuard the whole test. They
+// catch hangs, not slowness: a step takes well under a second alone.
+const (
+	stepGuard    = 60 * time.Second
+	browserGuard = 240 * time.Second
+)
+
+// pageState describes where the page is, for a failing step's message.
+func pageState(ctx context.Context) string {
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function(){
+		var d=document.getElementById('gate-dialog'), e=document.getElementById('gate-error');
+		return location.pathname+' data-move='+(document.body.getAttribute('data-move')||'')+
+			(d?' dialog open='+d.open+': '+d.innerText.slice(0,600):'')+(e?' error: '+e.textContent:'');
+	})()`))
+	if err != nil {
+		return "(unreadable: " + err.Error() + ")"
+	}
+	return got
 }
 
 func text(t *testing.T, ctx context.Context, sel string) string {
