@@ -144,15 +144,15 @@ func TestBrowserDealQuoteApproval(t *testing.T) {
 	// Search the price book and add two products.
 	do(t, ctx, "search and add",
 		chromedp.SendKeys(`#pb-q`, "财务"),
-		chromedp.Click(`#pb-search`),
+		submitClick(`#pb-search`),
 		chromedp.WaitVisible(`button[data-code="FIN-STD"]`),
-		chromedp.Click(`button[data-code="FIN-STD"]`),
+		submitClick(`button[data-code="FIN-STD"]`),
 		chromedp.WaitVisible(`tr.qline`),
 		chromedp.Clear(`#pb-q`),
 		chromedp.SendKeys(`#pb-q`, "LIC"),
-		chromedp.Click(`#pb-search`),
+		submitClick(`#pb-search`),
 		chromedp.WaitVisible(`button[data-code="LIC-USER"]`),
-		chromedp.Click(`button[data-code="LIC-USER"]`),
+		submitClick(`button[data-code="LIC-USER"]`),
 		chromedp.WaitVisible(`tr.qline:nth-of-type(2)`),
 	)
 	if got := text(t, ctx, `#q-total`); got != "¥3.92万" {

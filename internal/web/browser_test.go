@@ -266,3 +266,31 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 		t.Fatal(err)
 	}
 }
+
+// submitClick clicks a control that posts a form and waits for the page
+// the server answers with. Waiting for an element instead can be answered
+// by the page being left (when it has that element too), and the next
+// action then reaches for a node that is gone.
+func submitClick(sel string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		if _, err := chromedp.Evaluate[bool](`window.__leaving = true`)(ctx, tg); err != nil {
+			return chromedp.Void{}, err
+		}
+		if _, err := chromedp.Click(sel)(ctx, tg); err != nil {
+			return chromedp.Void{}, err
+		}
+		// While the page changes, an evaluation can fail ("target
+		// navigated"); ask again until the new page answers.
+		for {
+			done, err := chromedp.Evaluate[bool](`window.__leaving !== true && document.readyState === 'complete'`)(ctx, tg)
+			if err == nil && done {
+				return chromedp.Void{}, nil
+			}
+			select {
+			case <-ctx.Done():
+				return chromedp.Void{}, ctx.Err()
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+}
