@@ -770,19 +770,7 @@ func (s *Server) deskDemoAdd(w http.ResponseWriter, r *http.Request, sess *uiSes
 	}
 	if len(f.Errors) == 0 {
 		_, err = s.svc.CreateDemo(r.Context(), sess.actor, d.ID, in)
-		var de *crm.Error
-		if errors.As(err, &de) && de.Code == crm.EINVALID {
-			fields := map[string]crm.Message{}
-			for k, m := range de.Fields {
-				var n int
-				var rest string
-				if _, e := fmt.Sscanf(k, "roi.lines.%d.%s", &n, &rest); e == nil && n >= 0 && n < len(rowOf) {
-					k = fmt.Sprintf("roi.lines.%d.%s", rowOf[n], rest)
-				}
-				fields[k] = m
-			}
-			err = &crm.Error{Code: de.Code, Message: de.Message, Fields: fields}
-		}
+		err = renumberRows(err, "roi.lines.", rowOf)
 	}
 	return s.deskFinish(w, r, sess, d.ID, "demo", f, err, "demo_added", "demos")
 }
@@ -935,19 +923,7 @@ func (s *Server) deskContractAdd(w http.ResponseWriter, r *http.Request, sess *u
 	}
 	if len(f.Errors) == 0 {
 		_, err = s.svc.CreateContract(r.Context(), sess.actor, in)
-		var de *crm.Error
-		if errors.As(err, &de) && de.Code == crm.EINVALID {
-			fields := map[string]crm.Message{}
-			for k, m := range de.Fields {
-				var n int
-				var rest string
-				if _, e := fmt.Sscanf(k, "milestones.%d.%s", &n, &rest); e == nil && n >= 0 && n < len(rowOf) {
-					k = fmt.Sprintf("milestones.%d.%s", rowOf[n], rest)
-				}
-				fields[k] = m
-			}
-			err = &crm.Error{Code: de.Code, Message: de.Message, Fields: fields}
-		}
+		err = renumberRows(err, "milestones.", rowOf)
 	}
 	return s.deskFinish(w, r, sess, d.ID, "contract", f, err, "contract_added", "contracts")
 }
@@ -1125,4 +1101,24 @@ func (s *Server) deskActivityAdd(w http.ResponseWriter, r *http.Request, sess *u
 		_, err = s.svc.CreateActivity(r.Context(), sess.actor, in)
 	}
 	return s.deskFinish(w, r, sess, d.ID, "activity", f, err, "activity_added", "activities")
+}
+
+// renumberRows points a service's field errors on list items
+// ("milestones.1.amount") back at the form rows they came from: the form
+// skips blank rows, so the service's item n is the form's row rowOf[n].
+func renumberRows(err error, prefix string, rowOf []int) error {
+	var de *crm.Error
+	if !errors.As(err, &de) || de.Code != crm.EINVALID {
+		return err
+	}
+	fields := make(map[string]crm.Message, len(de.Fields))
+	for k, m := range de.Fields {
+		var n int
+		var rest string
+		if _, e := fmt.Sscanf(k, prefix+"%d.%s", &n, &rest); e == nil && n >= 0 && n < len(rowOf) {
+			k = fmt.Sprintf("%s%d.%s", prefix, rowOf[n], rest)
+		}
+		fields[k] = m
+	}
+	return &crm.Error{Code: de.Code, Message: de.Message, Fields: fields, Unmet: de.Unmet}
 }
