@@ -643,18 +643,25 @@ func (db *DB) ActivityCells(ctx context.Context, f crm.ReportFilter) ([]crm.Acti
 
 // IdleDeals lists the open deals whose last activity — done, or created
 // when not done — or, without any, whose creation is before f.IdleSince,
-// longest idle first, and counts them.
+// longest idle first, and counts them. The last activity is
+// deals.last_activity_at, which the triggers of migration 0013 keep, and
+// idle since is the expression the indexes deals_idle and
+// deals_owner_idle hold: the count reads one of them alone, and so does
+// the choice of the deals to list, which are then read by id. The stage
+// condition is kept off SQLite's stage indexes, which it would otherwise
+// prefer for an IN list and then read every open deal.
 func (db *DB) IdleDeals(ctx context.Context, f crm.ReportFilter) ([]crm.ReportDeal, int, error) {
 	where, args := reportWhere("d.owner_id", f)
-	last := `COALESCE((SELECT MAX(COALESCE(t.done_at, t.created_at)) FROM activities t WHERE t.deal_id = d.id AND t.deleted_at IS NULL), d.created_at)`
-	cond := `d.deleted_at IS NULL AND d.stage IN ` + sqlList(f.Stages) + ` AND ` + last + ` < ? AND ` + where
+	since := func(alias string) string { return `COALESCE(` + alias + `.last_activity_at, ` + alias + `.created_at)` }
+	cond := `d.deleted_at IS NULL AND ` + db.noIndex("d.stage") + ` IN ` + sqlList(f.Stages) + ` AND ` + since("d") + ` < ? AND ` + where
 	cargs := append([]any{db.t(f.IdleSince)}, args...)
 	var n int
 	if err := db.read.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM deals d WHERE `+cond), cargs...).Scan(&n); err != nil {
 		return nil, 0, err
 	}
-	list, err := db.reportDeals(ctx, `SELECT d.id, d.title, d.owner_id, d.stage, d.amount, `+db.daysBetween(last, db.timeParam())+`
-		FROM deals d WHERE `+cond+` ORDER BY `+last+`, d.id LIMIT ?`, append(append([]any{db.t(f.Now)}, cargs...), f.Limit))
+	list, err := db.reportDeals(ctx, `SELECT o.id, o.title, o.owner_id, o.stage, o.amount, `+db.daysBetween(since("o"), db.timeParam())+`
+		FROM deals o WHERE o.id IN (SELECT d.id FROM deals d WHERE `+cond+` ORDER BY `+since("d")+`, d.id LIMIT ?)
+		ORDER BY `+since("o")+`, o.id`, append(append([]any{db.t(f.Now)}, cargs...), f.Limit))
 	return list, n, err
 }
 
