@@ -184,22 +184,42 @@ func (db *DB) PipelineCells(ctx context.Context, f crm.ReportFilter) ([]crm.Stag
 }
 
 // ForecastCells groups the live deals closing between f.From and f.To by
-// owner, month, stage and whether the date is before f.Today. It reads
-// report_forecast_totals, which the triggers of migration 0010 keep exact
-// per close day, owner and stage, so an admin's six months are a few
-// thousand summary rows instead of every deal closing in them. The days
-// fold into months in SQL, a day before today being slipped, so that only
-// a row per owner, month, stage and slipped-or-not reaches Go.
+// owner, month, stage and whether the date is before f.Today. It reads two
+// summaries the triggers on deals keep exact: report_forecast_months
+// (migration 0012), per close month, owner and stage, for every month the
+// range covers whole except the one holding today, whose deals are all
+// slipped (before today's month) or all not (after it); and
+// report_forecast_totals (migration 0010), per close day, for the month
+// holding today, whose days before today are slipped, and for a first or
+// last month the range covers only in part. No month is read from both,
+// so each cell is what the day rows alone would give; an admin's six
+// months are a few hundred month rows and one month of day rows instead
+// of some 33,000 day rows.
 func (db *DB) ForecastCells(ctx context.Context, f crm.ReportFilter) ([]crm.ForecastCell, error) {
-	where, args := reportWhere("p.owner_id", f)
-	month := "substr(p.close_date, 1, 7)"
+	dayMonth := "substr(p.close_date, 1, 7)"
 	if db.engine == Postgres {
-		month = "to_char(p.close_date, 'YYYY-MM')"
+		dayMonth = "to_char(p.close_date, 'YYYY-MM')"
 	}
-	q := `SELECT ` + month + `, p.owner_id, p.stage, CASE WHEN p.close_date < ? THEN 1 ELSE 0 END, SUM(p.deals), SUM(p.amount)
-		FROM report_forecast_totals p WHERE p.deals <> 0 AND p.close_date >= ? AND p.close_date <= ? AND ` + where + `
-		GROUP BY 1, 2, 3, 4`
-	rows, err := db.read.QueryContext(ctx, db.q(q), append([]any{f.Today.String(), f.From.String(), f.To.String()}, args...)...)
+	plan := forecastPlanOf(f)
+	var parts []string
+	var all []any
+	if plan.firstMonth != "" {
+		where, args := reportWhere("m.owner_id", f)
+		parts = append(parts, `SELECT m.month, m.owner_id, m.stage, CASE WHEN m.month < ? THEN 1 ELSE 0 END, m.deals, m.amount
+			FROM report_forecast_months m WHERE m.deals <> 0 AND m.month >= ? AND m.month <= ? AND m.month <> ? AND `+where)
+		all = append(append(all, plan.today, plan.firstMonth, plan.lastMonth, plan.today), args...)
+	}
+	for _, r := range plan.days {
+		where, args := reportWhere("p.owner_id", f)
+		parts = append(parts, `SELECT `+dayMonth+`, p.owner_id, p.stage, CASE WHEN p.close_date < ? THEN 1 ELSE 0 END, SUM(p.deals), SUM(p.amount)
+			FROM report_forecast_totals p WHERE p.deals <> 0 AND p.close_date >= ? AND p.close_date <= ? AND `+where+`
+			GROUP BY 1, 2, 3, 4`)
+		all = append(append(all, f.Today.String(), r[0].String(), r[1].String()), args...)
+	}
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	rows, err := db.read.QueryContext(ctx, db.q(strings.Join(parts, "\nUNION ALL\n")), all...)
 	if err != nil {
 		return nil, err
 	}
@@ -215,6 +235,46 @@ func (db *DB) ForecastCells(ctx context.Context, f crm.ReportFilter) ([]crm.Fore
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// forecastPlan splits a forecast's range between the two summaries: the
+// whole months firstMonth to lastMonth ('YYYY-MM', empty when none) but
+// today's read from the month rows, and the day ranges (inclusive) read
+// from the day rows — at most three: a partial first month, the month
+// holding today, a partial last month.
+type forecastPlan struct {
+	today                 string // today's month, 'YYYY-MM'
+	firstMonth, lastMonth string
+	days                  [][2]crm.Date
+}
+
+// forecastPlanOf plans the reading of f.From to f.To.
+func forecastPlanOf(f crm.ReportFilter) forecastPlan {
+	const monthLayout = "2006-01"
+	p := forecastPlan{today: f.Today.Format(monthLayout)}
+	if f.To.Before(f.From.Time) {
+		return p
+	}
+	start := time.Date(f.From.Year(), f.From.Month(), 1, 0, 0, 0, 0, time.UTC)
+	for m := start; !m.After(f.To.Time); m = m.AddDate(0, 1, 0) {
+		first, last := m, m.AddDate(0, 1, -1)
+		whole := !first.Before(f.From.Time) && !last.After(f.To.Time)
+		if whole && m.Format(monthLayout) != p.today {
+			if p.firstMonth == "" {
+				p.firstMonth = m.Format(monthLayout)
+			}
+			p.lastMonth = m.Format(monthLayout)
+			continue
+		}
+		if first.Before(f.From.Time) {
+			first = f.From.Time
+		}
+		if last.After(f.To.Time) {
+			last = f.To.Time
+		}
+		p.days = append(p.days, [2]crm.Date{crm.DateOf(first), crm.DateOf(last)})
+	}
+	return p
 }
 
 // stageIndex maps a stage expression to its position on the way to a win
@@ -583,18 +643,25 @@ func (db *DB) ActivityCells(ctx context.Context, f crm.ReportFilter) ([]crm.Acti
 
 // IdleDeals lists the open deals whose last activity — done, or created
 // when not done — or, without any, whose creation is before f.IdleSince,
-// longest idle first, and counts them.
+// longest idle first, and counts them. The last activity is
+// deals.last_activity_at, which the triggers of migration 0013 keep, and
+// idle since is the expression the indexes deals_idle and
+// deals_owner_idle hold: the count reads one of them alone, and so does
+// the choice of the deals to list, which are then read by id. The stage
+// condition is kept off SQLite's stage indexes, which it would otherwise
+// prefer for an IN list and then read every open deal.
 func (db *DB) IdleDeals(ctx context.Context, f crm.ReportFilter) ([]crm.ReportDeal, int, error) {
 	where, args := reportWhere("d.owner_id", f)
-	last := `COALESCE((SELECT MAX(COALESCE(t.done_at, t.created_at)) FROM activities t WHERE t.deal_id = d.id AND t.deleted_at IS NULL), d.created_at)`
-	cond := `d.deleted_at IS NULL AND d.stage IN ` + sqlList(f.Stages) + ` AND ` + last + ` < ? AND ` + where
+	since := func(alias string) string { return `COALESCE(` + alias + `.last_activity_at, ` + alias + `.created_at)` }
+	cond := `d.deleted_at IS NULL AND ` + db.noIndex("d.stage") + ` IN ` + sqlList(f.Stages) + ` AND ` + since("d") + ` < ? AND ` + where
 	cargs := append([]any{db.t(f.IdleSince)}, args...)
 	var n int
 	if err := db.read.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM deals d WHERE `+cond), cargs...).Scan(&n); err != nil {
 		return nil, 0, err
 	}
-	list, err := db.reportDeals(ctx, `SELECT d.id, d.title, d.owner_id, d.stage, d.amount, `+db.daysBetween(last, db.timeParam())+`
-		FROM deals d WHERE `+cond+` ORDER BY `+last+`, d.id LIMIT ?`, append(append([]any{db.t(f.Now)}, cargs...), f.Limit))
+	list, err := db.reportDeals(ctx, `SELECT o.id, o.title, o.owner_id, o.stage, o.amount, `+db.daysBetween(since("o"), db.timeParam())+`
+		FROM deals o WHERE o.id IN (SELECT d.id FROM deals d WHERE `+cond+` ORDER BY `+since("d")+`, d.id LIMIT ?)
+		ORDER BY `+since("o")+`, o.id`, append(append([]any{db.t(f.Now)}, cargs...), f.Limit))
 	return list, n, err
 }
 

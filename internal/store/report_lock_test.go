@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"sync"
 	"testing"
 
@@ -14,42 +15,51 @@ import (
 // once touch the same two summary rows of the pipeline and forecast
 // reports. The triggers must take those rows in one order, or PostgreSQL
 // aborts one of the moves as a deadlock (seen at concurrency 32 under the
-// load generator). Afterwards the summary must still add up.
+// load generator). Afterwards the summaries must still add up. The moves
+// are between stages, then between close dates in two months (different
+// days per deal, so that only the month rows of report_forecast_months,
+// migration 0012, are shared).
 func TestReportSummariesTakeOppositeMovesWithoutDeadlock(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		owner := mustUser(t, db, "rep1", crm.RoleRep, nil)
 		acc := mustAccount(t, db, "甲公司", owner.ID)
+		const moves = 150
+		// race moves two deals at once, each n times, set giving the deal
+		// its state for the nth move.
+		race := func(deals [2]*crm.Deal, set func(i, n int, d *crm.Deal)) {
+			t.Helper()
+			var wg sync.WaitGroup
+			errs := make(chan error, 2)
+			for i := range deals {
+				wg.Add(1)
+				go func(i int) {
+					defer wg.Done()
+					d := *deals[i]
+					for n := 1; n <= moves; n++ {
+						upd := d
+						set(i, n, &upd)
+						if err := db.UpdateDeal(ctx, &upd, d.Version, nil); err != nil {
+							errs <- err
+							return
+						}
+						d = upd
+					}
+				}(i)
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Fatalf("a move failed: %v", err)
+			}
+		}
 		stages := [2]string{"prospecting", "compelling_event"}
 		var deals [2]*crm.Deal
 		for i := range deals {
 			deals[i] = mustDeal(t, db, &crm.Deal{AccountID: acc.ID, OwnerID: owner.ID, Title: "往返", Stage: stages[i],
 				Amount: 100, ExpectedCloseDate: datep("2026-12-01"), Probability: 10})
 		}
-		const moves = 150
-		var wg sync.WaitGroup
-		errs := make(chan error, 2)
-		for i := range deals {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				d := *deals[i]
-				for n := 1; n <= moves; n++ {
-					upd := d
-					upd.Stage = stages[(i+n)%2]
-					if err := db.UpdateDeal(ctx, &upd, d.Version, nil); err != nil {
-						errs <- err
-						return
-					}
-					d = upd
-				}
-			}(i)
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			t.Fatalf("a move failed: %v", err)
-		}
+		race(deals, func(i, n int, d *crm.Deal) { d.Stage = stages[(i+n)%2] })
 		cells, err := db.PipelineCells(ctx, crm.ReportFilter{Scope: crm.Scope{All: true}, Stages: stages[:]})
 		if err != nil {
 			t.Fatal(err)
@@ -60,6 +70,28 @@ func TestReportSummariesTakeOppositeMovesWithoutDeadlock(t *testing.T) {
 		}
 		if n != 2 {
 			t.Errorf("pipeline summary counts %d deals, want 2: %+v", n, cells)
+		}
+
+		days := [2][2]string{{"2026-12-01", "2027-01-15"}, {"2027-01-20", "2026-12-05"}}
+		for i := range deals {
+			deals[i] = mustDeal(t, db, &crm.Deal{AccountID: acc.ID, OwnerID: owner.ID, Title: "改期", Stage: "demo",
+				Amount: 100, ExpectedCloseDate: datep(days[i][0]), Probability: 10})
+		}
+		race(deals, func(i, n int, d *crm.Deal) { d.ExpectedCloseDate = datep(days[i][n%2]) })
+		f := crm.ReportFilter{Scope: crm.Scope{All: true}, From: *datep("2026-12-01"), To: *datep("2027-01-31"), Today: *datep("2026-11-02")}
+		fc, err := db.ForecastCells(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, c := range fc {
+			if c.Stage == "demo" {
+				got[c.Month] += c.Count
+			}
+		}
+		// 150 moves: each deal is back on its first day.
+		if want := map[string]int64{"2026-12": 1, "2027-01": 1}; !reflect.DeepEqual(got, want) {
+			t.Errorf("forecast summary counts %v demo deals per month, want %v", got, want)
 		}
 	})
 }

@@ -703,15 +703,20 @@ func TestReportPipelineFollowsWrites(t *testing.T) {
 	})
 }
 
-// TestReportForecastFollowsWrites checks that the forecast's summary
-// (report_forecast_totals, kept by the triggers of migration 0010) stays
-// equal to the live deals grouped by close day, owner and stage through
-// every kind of write: the service's, an import's, and SQL by hand.
+// TestReportForecastFollowsWrites checks that the forecast's summaries
+// (report_forecast_totals and report_forecast_months, kept by the
+// triggers of migrations 0010 and 0012) stay equal to the live deals
+// grouped by close day, and by close month, owner and stage through every
+// kind of write: the service's, an import's, and SQL by hand.
 func TestReportForecastFollowsWrites(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e *env) {
 		s := seedReports(t, e)
 		ctx := context.Background()
 		boss := crm.ActorOf(s.boss)
+		month := "substr(expected_close_date, 1, 7)"
+		if e.db.Engine() == store.Postgres {
+			month = "to_char(expected_close_date, 'YYYY-MM')"
+		}
 		check := func(what string) {
 			t.Helper()
 			eq(t, what, rawRows(t, e, `SELECT CAST(close_date AS TEXT), owner_id, stage, deals, amount FROM report_forecast_totals
@@ -719,6 +724,11 @@ func TestReportForecastFollowsWrites(t *testing.T) {
 				rawRows(t, e, `SELECT CAST(expected_close_date AS TEXT), owner_id, stage, COUNT(*), SUM(amount) FROM deals
 				WHERE deleted_at IS NULL AND expected_close_date IS NOT NULL
 				GROUP BY expected_close_date, owner_id, stage ORDER BY 1, 2, 3`))
+			eq(t, what+", months", rawRows(t, e, `SELECT month, owner_id, stage, deals, amount FROM report_forecast_months
+				WHERE deals <> 0 OR amount <> 0 ORDER BY 1, 2, 3`),
+				rawRows(t, e, `SELECT `+month+`, owner_id, stage, COUNT(*), SUM(amount) FROM deals
+				WHERE deleted_at IS NULL AND expected_close_date IS NOT NULL
+				GROUP BY `+month+`, owner_id, stage ORDER BY 1, 2, 3`))
 		}
 		check("seeded")
 		closeOn := crm.Date{Time: time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)}
@@ -746,6 +756,13 @@ func TestReportForecastFollowsWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		check("close date changed")
+		// Within the month, then into the next one.
+		for _, on := range []time.Time{time.Date(2026, 11, 12, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 5, 0, 0, 0, 0, time.UTC)} {
+			if d, err = e.svc.UpdateDeal(ctx, boss, d.ID, crm.DealPatch{Version: d.Version, ExpectedCloseDate: crm.Some(crm.Date{Time: on})}); err != nil {
+				t.Fatal(err)
+			}
+			check("close date changed to " + on.Format(crm.DateLayout))
+		}
 		if d, err = e.svc.UpdateDeal(ctx, boss, d.ID, crm.DealPatch{Version: d.Version, Title: crm.Some("改名")}); err != nil {
 			t.Fatal(err)
 		}
@@ -771,9 +788,17 @@ func TestReportForecastFollowsWrites(t *testing.T) {
 			t.Fatalf("import: %+v", res)
 		}
 		check("imported")
-		// SQL by hand: the close date cleared, a deal removed for good.
+		// SQL by hand: the close date cleared, a deal removed for good,
+		// close dates moved across months (one deal, then several at once
+		// onto a month some already close in), an amount and an owner
+		// changed, a deal restored.
 		rawExec(t, e, []string{`UPDATE deals SET expected_close_date = NULL WHERE id = 1`, `DELETE FROM deals WHERE id = 10`})
 		check("by hand")
+		rawExec(t, e, []string{`UPDATE deals SET expected_close_date = '2027-03-01' WHERE id = 2`,
+			`UPDATE deals SET expected_close_date = '2026-12-20' WHERE id IN (3, 4, 6)`,
+			fmt.Sprintf(`UPDATE deals SET amount = amount + 1, owner_id = %d WHERE id = 8`, s.r1.ID),
+			`UPDATE deals SET deleted_at = NULL WHERE id = 11`})
+		check("by hand, across months")
 	})
 }
 
