@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -97,26 +99,26 @@ func auditAsOf(engine string, at time.Time) string {
 	) x GROUP BY x.owner_id, x.stage`
 }
 
-// historyDrop undoes migration 0014, so that the test can apply it again
-// to a database that already holds deals and history.
+// historyDrop undoes migration 0014 (but for its schema_migrations row), so
+// that the test can run it again on a database holding deals and history.
 var historyDrop = map[string][]string{
 	store.SQLite: {
 		"DROP TRIGGER report_pipeline_changes_insert", "DROP TRIGGER report_pipeline_changes_update", "DROP TRIGGER report_pipeline_changes_delete",
 		"DROP TRIGGER deal_stage_entries_insert", "DROP TRIGGER deal_stage_entries_update", "DROP TRIGGER deal_stage_entries_delete",
-		"DROP TABLE report_pipeline_changes", "DROP TABLE deal_stage_entries", "DELETE FROM schema_migrations WHERE version = 14",
+		"DROP TABLE report_pipeline_changes", "DROP TABLE deal_stage_entries",
 	},
 	store.Postgres: {
 		"DROP TRIGGER report_pipeline_changes_sync ON deals", "DROP TRIGGER deal_stage_entries_sync ON deals",
 		"DROP FUNCTION report_pipeline_changes_sync()", "DROP FUNCTION deal_stage_entries_sync()",
-		"DROP TABLE report_pipeline_changes", "DROP TABLE deal_stage_entries", "DELETE FROM schema_migrations WHERE version = 14",
+		"DROP TABLE report_pipeline_changes", "DROP TABLE deal_stage_entries",
 	},
 }
 
 // TestReportHistoryBackfill checks migration 0014's backfill on a database
 // holding deals and their stage changes (the report seed: every deal
 // inserted at its stage, its move into it in the audit log): it equals
-// RebuildReportHistory, and the pipeline as of any day read from it, both
-// ways, equals the audit-based computation it replaces.
+// RebuildReportHistory, and the pipeline as of every tenth day read from
+// it, both ways, equals the audit-based computation it replaces.
 func TestReportHistoryBackfill(t *testing.T) {
 	for _, engine := range storetest.Engines() {
 		t.Run(engine, func(t *testing.T) {
@@ -126,7 +128,7 @@ func TestReportHistoryBackfill(t *testing.T) {
 			for i := range 4 {
 				owners = append(owners, mustUser(t, db, fmt.Sprintf("rep%d", i), crm.RoleRep, nil).ID)
 			}
-			storetest.SeedReportData(t, where, engine, owners, 3000)
+			storetest.SeedReportData(t, where, engine, owners, 1000)
 			raw := openRaw(t, engine, where)
 			dump := func() []string {
 				c := rawLines(t, raw, `SELECT 'c', CAST(day AS TEXT), owner_id, stage, deals, amount FROM report_pipeline_changes WHERE deals <> 0 OR amount <> 0`)
@@ -134,7 +136,7 @@ func TestReportHistoryBackfill(t *testing.T) {
 				return append(c, e...)
 			}
 			rebuilt := dump()
-			if len(rebuilt) < 3000 {
+			if len(rebuilt) < 1000 {
 				t.Fatalf("rebuild wrote %d rows", len(rebuilt))
 			}
 			for _, st := range historyDrop[engine] {
@@ -142,14 +144,29 @@ func TestReportHistoryBackfill(t *testing.T) {
 					t.Fatalf("%s: %v", st, err)
 				}
 			}
-			if n, err := db.Migrate(ctx); err != nil || n != 1 {
-				t.Fatalf("migrate again: %d, %v", n, err)
+			// The migration's file, run as Migrate runs it (one transaction)
+			// but without Migrate's lock, which every test database of the
+			// server shares.
+			b, err := os.ReadFile(filepath.Join("migrations", engine, "0014_report_history.sql"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tx, err := raw.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.ExecContext(ctx, string(b)); err != nil {
+				tx.Rollback() //nolint:errcheck // the exec error is the one to report
+				t.Fatalf("migration 0014 again: %v", err)
+			}
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
 			}
 			if migrated := dump(); strings.Join(migrated, "\n") != strings.Join(rebuilt, "\n") {
 				t.Errorf("migration backfill (%d rows) differs from the rebuild (%d rows)", len(migrated), len(rebuilt))
 			}
 			now := storetest.SeedNow
-			for d := crm.DateOf(now.AddDate(-2, 0, -3)); !d.After(crm.DateOf(now).Time); d = crm.DateOf(d.AddDate(0, 0, 6)) {
+			for d := crm.DateOf(now.AddDate(-2, 0, -3)); !d.After(crm.DateOf(now).Time); d = crm.DateOf(d.AddDate(0, 0, 10)) {
 				at := d.AddDate(0, 0, 1).Add(-time.Microsecond)
 				want := rawLines(t, raw, auditAsOf(engine, at))
 				f := crm.ReportFilter{Scope: crm.Scope{All: true}, Stages: crm.Stages, AsOf: &at, Now: now}
