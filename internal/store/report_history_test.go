@@ -105,12 +105,12 @@ var historyDrop = map[string][]string{
 	store.SQLite: {
 		"DROP TRIGGER report_pipeline_changes_insert", "DROP TRIGGER report_pipeline_changes_update", "DROP TRIGGER report_pipeline_changes_delete",
 		"DROP TRIGGER deal_stage_entries_insert", "DROP TRIGGER deal_stage_entries_update", "DROP TRIGGER deal_stage_entries_delete",
-		"DROP TABLE report_pipeline_changes", "DROP TABLE deal_stage_entries",
+		"DROP TABLE report_pipeline_changes", "DROP TABLE deal_stage_entries", "DROP INDEX deals_report_created", "DROP INDEX deals_report_owner_created",
 	},
 	store.Postgres: {
 		"DROP TRIGGER report_pipeline_changes_sync ON deals", "DROP TRIGGER deal_stage_entries_sync ON deals",
 		"DROP FUNCTION report_pipeline_changes_sync()", "DROP FUNCTION deal_stage_entries_sync()",
-		"DROP TABLE report_pipeline_changes", "DROP TABLE deal_stage_entries",
+		"DROP TABLE report_pipeline_changes", "DROP TABLE deal_stage_entries", "DROP INDEX deals_report_created", "DROP INDEX deals_report_owner_created",
 	},
 }
 
