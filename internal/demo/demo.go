@@ -209,6 +209,11 @@ func Generate(ctx context.Context, db *store.DB, svc *crm.Service, cfg Config) (
 	if err := g.b.Finish(ctx); err != nil {
 		return Stats{}, err
 	}
+	// Deals went in at their current stage and their moves into the audit
+	// log after them: the reports' stage history is computed afresh.
+	if err := db.RebuildReportHistory(ctx); err != nil {
+		return Stats{}, err
+	}
 	if err := svc.MarkFitCurrent(ctx); err != nil {
 		return Stats{}, err
 	}

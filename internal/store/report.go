@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"path"
 	"strings"
 	"time"
 
@@ -154,33 +156,81 @@ func (db *DB) stageCells(ctx context.Context, query string, args []any) ([]crm.S
 }
 
 // PipelineCells groups the deals in f.Stages by owner and stage. Now, it
-// reads report_pipeline_totals, which triggers keep. As of a past time,
-// a deal's stage is the one its last stage change before then moved it
-// to, else the one its first later change moved it from, else the one it
-// is in; deals created after the time or deleted before it are left out.
+// reads report_pipeline_totals, which triggers keep. As of a past time, it
+// reads report_pipeline_changes (migration 0014), the day-by-day changes
+// of the same cells, at the granularity of a UTC day: the pipeline at the
+// end of the day holding f.AsOf. Either the sum of the changes up to that
+// day or the totals less the changes after it; whichever side of the
+// history is shorter, judged by the day against the midpoint of the first
+// day and today.
 func (db *DB) PipelineCells(ctx context.Context, f crm.ReportFilter) ([]crm.StageCell, error) {
-	where, args := reportWhere("d.owner_id", f)
 	if f.AsOf == nil {
 		// The summary the triggers of migration 0007 keep exact.
 		where, args := reportWhere("p.owner_id", f)
 		return db.stageCells(ctx, `SELECT p.owner_id, p.stage, p.deals, p.amount FROM report_pipeline_totals p
 			WHERE p.deals <> 0 AND p.stage IN `+sqlList(f.Stages)+` AND `+where, args)
 	}
-	at := db.t(*f.AsOf)
-	// The time condition is written so that SQLite cannot serve it from
-	// audit_report_time: without statistics it would, and scan every stage
-	// change of every deal per deal; audit_entity finds the deal's few.
-	created := db.noIndex("a.created_at")
-	q := `SELECT x.owner_id, x.stage, COUNT(*), COALESCE(SUM(x.amount), 0) FROM (
-		SELECT d.owner_id, d.amount, COALESCE(
-			(SELECT ` + db.jsonStage("a.after_json") + ` FROM audit_log a WHERE a.entity_type = 'deal' AND a.entity_id = d.id
-				AND a.action IN ` + stageActions + ` AND ` + created + ` <= ? ORDER BY a.id DESC LIMIT 1),
-			(SELECT ` + db.jsonStage("a.before_json") + ` FROM audit_log a WHERE a.entity_type = 'deal' AND a.entity_id = d.id
-				AND a.action IN ` + stageActions + ` AND ` + created + ` > ? ORDER BY a.id LIMIT 1),
-			d.stage) AS stage
-		FROM deals d WHERE d.created_at <= ? AND (d.deleted_at IS NULL OR d.deleted_at > ?) AND ` + where + `
-	) x WHERE x.stage IN ` + sqlList(f.Stages) + ` GROUP BY x.owner_id, x.stage`
-	return db.stageCells(ctx, q, append([]any{at, at, at, at}, args...))
+	day := f.AsOf.UTC().Format(crm.DateLayout)
+	var first sql.NullString
+	firstQ := "SELECT MIN(day) FROM report_pipeline_changes"
+	if db.engine == Postgres {
+		firstQ = "SELECT to_char(MIN(day), 'YYYY-MM-DD') FROM report_pipeline_changes"
+	}
+	if err := db.read.QueryRowContext(ctx, firstQ).Scan(&first); err != nil {
+		return nil, err
+	}
+	q, args := db.pipelineAsOf(f, day, fromStart(first.String, day, f.Now))
+	return db.stageCells(ctx, q, args)
+}
+
+// fromStart tells whether the pipeline as of day is cheaper summed from the
+// first day of the history (first) than taken back from the totals: true
+// when day is nearer to first than to today (now's day, or the clock's when
+// now is unset).
+func fromStart(first, day string, now time.Time) bool {
+	if now.IsZero() {
+		now = time.Now()
+	}
+	f, err1 := time.Parse(crm.DateLayout, first)
+	d, err2 := time.Parse(crm.DateLayout, day)
+	if err1 != nil || err2 != nil {
+		// No history at all (or no parsable one): the totals side reads
+		// at most every change.
+		return false
+	}
+	return d.Sub(f) < now.UTC().Sub(d)
+}
+
+// pipelineAsOf is the query of the pipeline at the end of day, summed from
+// the start of the history or taken back from the totals.
+func (db *DB) pipelineAsOf(f crm.ReportFilter, day string, fromStart bool) (string, []any) {
+	where, args := reportWhere("c.owner_id", f)
+	stages := sqlList(f.Stages)
+	if fromStart {
+		return `SELECT c.owner_id, c.stage, SUM(c.deals), SUM(c.amount) FROM report_pipeline_changes c
+			WHERE c.day <= ? AND c.stage IN ` + stages + ` AND ` + where + `
+			GROUP BY c.owner_id, c.stage HAVING SUM(c.deals) <> 0`, append([]any{day}, args...)
+	}
+	pwhere, pargs := reportWhere("p.owner_id", f)
+	return `SELECT x.owner_id, x.stage, SUM(x.deals), SUM(x.amount) FROM (
+			SELECT p.owner_id, p.stage, p.deals, p.amount FROM report_pipeline_totals p WHERE p.stage IN ` + stages + ` AND ` + pwhere + `
+			UNION ALL
+			SELECT c.owner_id, c.stage, -c.deals, -c.amount FROM report_pipeline_changes c
+			WHERE c.day > ? AND c.stage IN ` + stages + ` AND ` + where + `
+		) x GROUP BY x.owner_id, x.stage HAVING SUM(x.deals) <> 0`, append(append(pargs, day), args...)
+}
+
+// PipelineAsOfBothWays answers the pipeline at the end of day both ways:
+// summed from the first day of the history and taken back from the totals.
+// Tests check that the two agree; the report uses the cheaper one.
+func (db *DB) PipelineAsOfBothWays(ctx context.Context, f crm.ReportFilter, day crm.Date) (fromStart, fromTotals []crm.StageCell, err error) {
+	q, args := db.pipelineAsOf(f, day.String(), true)
+	if fromStart, err = db.stageCells(ctx, q, args); err != nil {
+		return nil, nil, err
+	}
+	q, args = db.pipelineAsOf(f, day.String(), false)
+	fromTotals, err = db.stageCells(ctx, q, args)
+	return fromStart, fromTotals, err
 }
 
 // ForecastCells groups the live deals closing between f.From and f.To by
@@ -289,15 +339,13 @@ func stageIndex(expr string, way []string) string {
 	return b.String()
 }
 
-// reachExpr is the furthest stage on the way a deal ever reached: its
-// current stage or any stage its history moved it from or to. Gates check
-// every stage between, so a deal past a stage has passed through it.
+// reachExpr is the furthest stage on the way a deal ever reached: the
+// furthest of the stages it entered (deal_stage_entries, migration 0014,
+// which holds its current stage too). Gates check every stage between, so
+// a deal past a stage has passed through it.
 func (db *DB) reachExpr(way []string) string {
-	hist := func(col string) string {
-		return `COALESCE((SELECT MAX(` + stageIndex(db.jsonStage("a."+col), way) + `) FROM audit_log a
-			WHERE a.entity_type = 'deal' AND a.entity_id = d.id AND a.action IN ` + stageActions + `), -1)`
-	}
-	return db.greatest(stageIndex("d.stage", way), hist("before_json"), hist("after_json"))
+	return db.greatest(stageIndex("d.stage", way), `COALESCE((SELECT MAX(`+stageIndex("e.stage", way)+`) FROM deal_stage_entries e
+			WHERE e.deal_id = d.id), -1)`)
 }
 
 // reachCounts runs a query answering reach, won flag and count, and sums
@@ -405,21 +453,23 @@ func (db *DB) StageStays(ctx context.Context, f crm.ReportFilter) (map[string][]
 	return out, rows.Err()
 }
 
-// wonAt is the time a deal first moved into a won stage.
-func (db *DB) wonAt(won []string) string {
-	return `(SELECT MIN(w.created_at) FROM audit_log w WHERE w.entity_type = 'deal' AND w.entity_id = d.id
-		AND w.action IN ` + stageActions + ` AND ` + db.jsonStage("w.after_json") + ` IN ` + sqlList(won) + `)`
+// firstWon is the condition that the stage entry e is a deal's first
+// entry into a won stage (the earlier stage key first on a tie).
+func firstWon(won []string) string {
+	return `e.stage IN ` + sqlList(won) + ` AND NOT EXISTS (SELECT 1 FROM deal_stage_entries w WHERE w.deal_id = e.deal_id
+		AND w.stage IN ` + sqlList(won) + ` AND (w.entered_at < e.entered_at OR (w.entered_at = e.entered_at AND w.stage < e.stage)))`
 }
 
 // CycleTimes returns the days from creation to signing of the deals first
-// moved into a won stage between f.From and f.To.
+// moved into a won stage between f.From and f.To. The first entries come
+// from deal_stage_entries through its (stage, entered_at) index; a deal
+// that was in a won stage from its creation (an import) was not moved
+// there and has no cycle to measure.
 func (db *DB) CycleTimes(ctx context.Context, f crm.ReportFilter) ([]float64, error) {
 	where, args := reportWhere("d.owner_id", f)
-	q := `SELECT ` + db.daysBetween("d.created_at", "x.won_at") + ` FROM deals d JOIN (
-		SELECT w.entity_id AS id, MIN(w.created_at) AS won_at FROM audit_log w
-		WHERE w.entity_type = 'deal' AND w.action IN ` + stageActions + ` AND ` + db.jsonStage("w.after_json") + ` IN ` + sqlList(f.WonStages) + `
-		GROUP BY w.entity_id) x ON x.id = d.id
-		WHERE d.deleted_at IS NULL AND x.won_at >= ? AND x.won_at < ? AND ` + where
+	q := `SELECT ` + db.daysBetween("d.created_at", "e.entered_at") + ` FROM deal_stage_entries e JOIN deals d ON d.id = e.deal_id
+		WHERE e.entered_at >= ? AND e.entered_at < ? AND ` + firstWon(f.WonStages) + `
+			AND e.entered_at > d.created_at AND d.deleted_at IS NULL AND ` + where
 	rows, err := db.read.QueryContext(ctx, db.q(q), append([]any{db.dayStart(f.From), db.dayAfter(f.To)}, args...)...)
 	if err != nil {
 		return nil, err
@@ -495,19 +545,19 @@ func (db *DB) StalledDeals(ctx context.Context, f crm.ReportFilter, maxDays map[
 }
 
 // WinLoss groups the deals decided between f.From and f.To — lost when
-// moved to the lost stage, won at their first move into a won stage (or
-// their last stage change, for a deal recorded as won without history) —
-// in total, by lost reason, by the account's ICP grade, by compelling-event
-// code and by competitor. A deal with several events or competitors counts
-// once under each.
+// moved to the lost stage, won at their first entry into a won stage
+// (deal_stage_entries; a deal recorded as won at its creation entered it
+// then) — in total, by lost reason, by the account's ICP grade, by
+// compelling-event code and by competitor. A deal with several events or
+// competitors counts once under each.
 func (db *DB) WinLoss(ctx context.Context, f crm.ReportFilter) (*crm.WinLossReport, error) {
 	where, args := reportWhere("d.owner_id", f)
-	wonAt := "COALESCE(" + db.wonAt(f.WonStages) + ", d.stage_changed_at)"
-	q := `WITH decided AS (SELECT d.id, d.account_id, d.amount, d.lost_reason,
-			CASE WHEN d.stage IN ` + sqlList(f.WonStages) + ` THEN 1 ELSE 0 END AS won
-		FROM deals d WHERE d.deleted_at IS NULL AND ` + where + ` AND (
-			(d.stage = ? AND d.stage_changed_at >= ? AND d.stage_changed_at < ?) OR
-			(d.stage IN ` + sqlList(f.WonStages) + ` AND ` + wonAt + ` >= ? AND ` + wonAt + ` < ?)))
+	q := `WITH decided AS (SELECT d.id, d.account_id, d.amount, d.lost_reason, 0 AS won
+		FROM deals d WHERE d.deleted_at IS NULL AND ` + where + ` AND d.stage = ? AND d.stage_changed_at >= ? AND d.stage_changed_at < ?
+		UNION ALL
+		SELECT d.id, d.account_id, d.amount, d.lost_reason, 1 FROM deal_stage_entries e JOIN deals d ON d.id = e.deal_id
+		WHERE e.entered_at >= ? AND e.entered_at < ? AND ` + firstWon(f.WonStages) + `
+			AND d.deleted_at IS NULL AND d.stage IN ` + sqlList(f.WonStages) + ` AND ` + where + `)
 	SELECT 't', '', won, COUNT(*), COALESCE(SUM(amount), 0) FROM decided GROUP BY won
 	UNION ALL SELECT 'r', lost_reason, won, COUNT(*), COALESCE(SUM(amount), 0) FROM decided WHERE won = 0 GROUP BY lost_reason, won
 	UNION ALL SELECT 'g', ac.fit_grade, won, COUNT(*), COALESCE(SUM(decided.amount), 0) FROM decided JOIN accounts ac ON ac.id = decided.account_id GROUP BY ac.fit_grade, won
@@ -516,7 +566,7 @@ func (db *DB) WinLoss(ctx context.Context, f crm.ReportFilter) (*crm.WinLossRepo
 	UNION ALL SELECT 'c', COALESCE(c.name, ''), won, COUNT(*), COALESCE(SUM(decided.amount), 0) FROM decided
 		LEFT JOIN (SELECT DISTINCT deal_id, name FROM deal_competitors) c ON c.deal_id = decided.id GROUP BY COALESCE(c.name, ''), won`
 	from, to := db.dayStart(f.From), db.dayAfter(f.To)
-	all := append(args, f.LostStage, from, to, from, to)
+	all := append(append(append([]any{}, args...), f.LostStage, from, to, from, to), args...)
 	rows, err := db.read.QueryContext(ctx, db.q(q), all...)
 	if err != nil {
 		return nil, err
@@ -725,5 +775,42 @@ func (db *DB) SaveStageWins(ctx context.Context, key string, wins []crm.StageWin
 	_, err = db.write.ExecContext(ctx, db.q(`INSERT INTO report_calibration (scope_key, finished, stages, computed_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (scope_key) DO UPDATE SET finished = excluded.finished, stages = excluded.stages, computed_at = excluded.computed_at`),
 		key, finished, string(b), db.t(at))
+	return err
+}
+
+// historyMigration is the migration that made report_pipeline_changes and
+// deal_stage_entries; its backfill lies between these markers.
+const (
+	historyMigration = "0014_report_history.sql"
+	rebuildBegin     = "-- rebuild:begin\n"
+	rebuildEnd       = "-- rebuild:end\n"
+)
+
+// RebuildReportHistory recomputes report_pipeline_changes and
+// deal_stage_entries from the deals and the stage changes of the audit
+// log, with the very statements of migration 0014's backfill. The triggers
+// keep both tables as deals are written; this is for deals and their
+// history written in bulk out of order (a deal inserted at its current
+// stage, its moves added to the audit log afterwards), as the test seeds
+// and the demo data are.
+func (db *DB) RebuildReportHistory(ctx context.Context) error {
+	b, err := fs.ReadFile(migrationFS, path.Join("migrations", db.engine, historyMigration))
+	if err != nil {
+		return err
+	}
+	_, rest, ok1 := strings.Cut(string(b), rebuildBegin)
+	stmts, _, ok2 := strings.Cut(rest, rebuildEnd)
+	if !ok1 || !ok2 {
+		return fmt.Errorf("%s: no rebuild markers", historyMigration)
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, stmts)
+		return err
+	})
+	if err != nil || db.engine != Postgres {
+		return err
+	}
+	// Every row is new: let the planner know the tables' new sizes.
+	_, err = db.write.ExecContext(ctx, "ANALYZE report_pipeline_changes, deal_stage_entries")
 	return err
 }

@@ -171,6 +171,10 @@ func seedReports(t *testing.T, e *env) *reportSet {
 		}
 	}
 	rawExec(t, e, stmts)
+	// The deals went in at their current stage, their moves after them.
+	if err := e.db.RebuildReportHistory(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	return s
 }
 

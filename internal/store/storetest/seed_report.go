@@ -78,6 +78,7 @@ func SeedReportData(tb testing.TB, where, engine string, owners []int64, n int) 
 			}
 		}
 	}
+	RebuildReportHistory(tb, where, engine)
 }
 
 type reportSeedDeal struct {
@@ -194,4 +195,27 @@ func seedReportRows(ctx context.Context, tx *sql.Tx, accounts []seedAccount, act
 			due := d.changed.AddDate(0, 0, 30*(i%2+1)).Format(crm.DateLayout)
 			fmt.Fprintf(sb, "%d,%d,'第%d笔',%d,%d,'date',%s,%s", base+int64(i/2)+1, i%2+1, i%2+1, amount, paid, sqlText(due), at)
 		})
+}
+
+// RebuildReportHistory recomputes the stage-history tables of the reports
+// (store.DB.RebuildReportHistory) of a database that MustOpenURL made,
+// after deals and their stage changes were inserted out of order, as the
+// seeds do: each deal at its current stage, its moves afterwards.
+func RebuildReportHistory(tb testing.TB, where, engine string) {
+	tb.Helper()
+	ctx := context.Background()
+	var db *store.DB
+	var err error
+	if engine == store.Postgres {
+		db, err = store.Open(ctx, "", where)
+	} else {
+		db, err = store.OpenSQLite(ctx, where)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.RebuildReportHistory(ctx); err != nil {
+		tb.Fatalf("rebuild report history: %v", err)
+	}
 }
