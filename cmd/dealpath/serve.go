@@ -53,8 +53,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if n, err := svc.FailInterruptedImports(ctx); err != nil {
 		return fmt.Errorf("mark interrupted imports: %w", err)
 	} else if n > 0 {
-		log.Warn("imports interrupted by the last stop marked as failed", "jobs", n)
+		log.Warn("imports interrupted by a stopped server marked as failed", "jobs", n)
 	}
+	// Other servers may share the database: the jobs of one that crashes
+	// are failed once their heartbeat is old, without waiting for a start.
+	go svc.SweepInterruptedImports(ctx, func(n int, err error) {
+		if err != nil {
+			log.Warn("sweep of interrupted imports failed", "err", err)
+			return
+		}
+		log.Warn("imports interrupted by a stopped server marked as failed", "jobs", n)
+	})
 	pw, created, err := svc.EnsureAdmin(ctx, os.Getenv("DEALPATH_ADMIN_PASSWORD"))
 	if err != nil {
 		return fmt.Errorf("create admin: %w", err)
@@ -70,8 +79,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	api := web.New(svc, log)
 	srv := &http.Server{
-		Handler:           web.New(svc, log).Handler(),
+		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -79,6 +89,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		MaxHeaderBytes:    64 << 10,
 	}
 	fmt.Fprintf(stdout, "dealpath listening on http://%s (%s)\n", ln.Addr(), db.Engine())
+	log.Info("server started", "instance", svc.Instance)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -86,7 +97,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
+	n := api.Counts()
+	log.Info("shutting down", "instance", svc.Instance, "server_errors", n.ServerErrors, "unavailable", n.Unavailable,
+		"client_closed", n.ClientClosed)
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {

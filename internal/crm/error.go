@@ -22,7 +22,11 @@ const (
 	EFORBIDDEN       = "forbidden"
 	EUNAUTHENTICATED = "unauthenticated"
 	EGATEUNMET       = "gate_unmet"
-	EINTERNAL        = "internal"
+	// EUNAVAILABLE is a request the database could not serve at the
+	// moment (a deadlock, a serialization failure, a lock held too long);
+	// the same request is expected to succeed when sent again.
+	EUNAVAILABLE = "unavailable"
+	EINTERNAL    = "internal"
 )
 
 // Message is a translatable text: a key into the message catalogue plus the
@@ -45,7 +49,13 @@ type Error struct {
 	// Unmet lists, for gate_unmet, each criterion of the playbook that
 	// stands in the way, so the user can satisfy it and retry.
 	Unmet []playbook.Unmet
+	// Cause is the error this one classifies (a store's engine error),
+	// kept for the log; it is never shown to the user.
+	Cause error
 }
+
+// Unwrap returns the classified error, so errors.Is and errors.As see it.
+func (e *Error) Unwrap() error { return e.Cause }
 
 // Error implements error with the untranslated key, for logs and tests.
 func (e *Error) Error() string {
@@ -73,6 +83,31 @@ func ErrorCode(err error) string {
 		return e.Code
 	}
 	return EINTERNAL
+}
+
+// ErrorClassifier is implemented by a store that recognises some of its
+// own errors as domain conditions. The store knows its engine's codes; the
+// domain and the web layer only see the resulting code.
+type ErrorClassifier interface {
+	// ClassifyError returns err as a domain error when the engine says
+	// what it means (for example EUNAVAILABLE for a deadlock), else err.
+	ClassifyError(err error) error
+}
+
+// Classify lets the store name what an error means when it can (see
+// ErrorClassifier); the web layer calls it before mapping an error to an
+// answer.
+func (s *Service) Classify(err error) error {
+	if c, ok := s.Store.(ErrorClassifier); ok && err != nil {
+		return c.ClassifyError(err)
+	}
+	return err
+}
+
+// Unavailable reports a request the database could not serve now and that
+// may be sent again; cause is the engine's error, for the log.
+func Unavailable(cause error) *Error {
+	return &Error{Code: EUNAVAILABLE, Message: Msg("error.unavailable"), Cause: cause}
 }
 
 // NotFound reports a record that does not exist or that the actor may not

@@ -133,7 +133,12 @@ type ImportStore interface {
 	UpdateImportJob(ctx context.Context, j *ImportJob) error
 	ImportJobByID(ctx context.Context, id int64) (*ImportJob, error)
 	ImportJobFile(ctx context.Context, id int64, which string) ([]byte, error)
-	FailRunningImportJobs(ctx context.Context, errorKey string, now time.Time) (int, error)
+	// TouchImportJob records that server instance owner still runs the
+	// job, as of now (its heartbeat).
+	TouchImportJob(ctx context.Context, id int64, owner string, now time.Time) error
+	// FailStaleImportJobs marks failed, with errorKey, the running jobs of
+	// owners other than owner whose heartbeat is older than staleBefore.
+	FailStaleImportJobs(ctx context.Context, errorKey, owner string, staleBefore, now time.Time) (int, error)
 }
 
 // ImportWriter is the open transaction of one import. Write takes records

@@ -45,7 +45,24 @@ type ImportJob struct {
 	FileData  []byte    `json:"-"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// Owner is the server instance (Service.Instance) running the job;
+	// HeartbeatAt is when it last said so (every ImportHeartbeat).
+	Owner       string    `json:"-"`
+	HeartbeatAt time.Time `json:"-"`
 }
+
+// Several servers may share a database, each running the imports started
+// through it. A running job's owner touches its heartbeat every
+// ImportHeartbeat; a job not heard of for ImportStaleAfter was left by a
+// server that stopped or crashed, and is failed by the next server start
+// or by the sweep every server runs every ImportSweepEvery. The margin
+// covers missed beats: on SQLite a beat waits while the import's own
+// transaction holds the one writer.
+const (
+	ImportHeartbeat  = 10 * time.Second
+	ImportStaleAfter = time.Minute
+	ImportSweepEvery = 30 * time.Second
+)
 
 // Which file of a job ImportJobFile returns.
 const (
@@ -67,19 +84,67 @@ func (s *Service) StartImportJob(ctx context.Context, actor Actor, kind, mode, f
 	}
 	now := s.now()
 	j := &ImportJob{UserID: actor.UserID, Kind: kind, Mode: mode, FileName: fileName, Status: JobRunning, Phase: PhaseCheck,
-		FileData: file, CreatedAt: now, UpdatedAt: now}
+		FileData: file, CreatedAt: now, UpdatedAt: now, Owner: s.Instance, HeartbeatAt: now}
 	if err := s.Store.CreateImportJob(ctx, j); err != nil {
 		return nil, err
 	}
 	return j, nil
 }
 
-// FailInterruptedImports marks the import jobs left running by a server
-// that stopped during them as failed, so their pages stop waiting; a
-// server calls it as it starts, before it runs imports of its own. It
-// returns how many jobs it marked.
+// FailInterruptedImports marks as failed the import jobs left running by
+// a server that stopped or crashed during them (their heartbeat is older
+// than ImportStaleAfter), so their pages stop waiting. Jobs of this
+// instance and of live servers beside it are left alone. A server calls it
+// as it starts and then periodically (SweepInterruptedImports). It returns
+// how many jobs it marked.
 func (s *Service) FailInterruptedImports(ctx context.Context) (int, error) {
-	return s.Store.FailRunningImportJobs(ctx, "import.error.interrupted", s.now())
+	now := s.now()
+	return s.Store.FailStaleImportJobs(ctx, "import.error.interrupted", s.Instance, now.Add(-ImportStaleAfter), now)
+}
+
+// SweepInterruptedImports calls FailInterruptedImports every
+// ImportSweepEvery until ctx ends, so that the jobs of a server that
+// crashed beside this one are failed without waiting for a restart. report
+// is told of each sweep that marked jobs or failed.
+func (s *Service) SweepInterruptedImports(ctx context.Context, report func(marked int, err error)) {
+	ticks, stop := s.ticker(ImportSweepEvery)
+	defer stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticks:
+			if n, err := s.FailInterruptedImports(ctx); (n > 0 || err != nil) && ctx.Err() == nil {
+				report(n, err)
+			}
+		}
+	}
+}
+
+// keepAlive touches job id's heartbeat every ImportHeartbeat until the
+// returned function is called; that function returns once the last touch
+// is over, so none lands after the job's outcome. A failed touch is
+// harmless: the job is failed only after several are missed.
+func (s *Service) keepAlive(ctx context.Context, id int64) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	ticks, stopTicks := s.ticker(ImportHeartbeat)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-ticks:
+				_ = s.Store.TouchImportJob(ctx, id, s.Instance, s.now())
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		stopTicks()
+		<-done
+	}
 }
 
 // ImportJob returns a job of the actor's (an admin sees every job).
@@ -118,7 +183,9 @@ func (s *Service) ImportJobFile(ctx context.Context, actor Actor, id int64, whic
 // transaction, never inside it: on SQLite the one writer is busy then.
 func (s *Service) RunImportJob(ctx context.Context, actor Actor, j *ImportJob, req ImportRequest) (*ImportJob, error) {
 	req.Kind, req.Mode, req.JobID = j.Kind, j.Mode, j.ID
+	stop := s.keepAlive(ctx, j.ID)
 	res, err := s.Import(ctx, actor, req)
+	stop()
 	j.UpdatedAt = s.now()
 	switch {
 	case err != nil && ErrorCode(err) == EINTERNAL:

@@ -2,7 +2,11 @@ package crm
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"os"
 	"time"
 
 	"github.com/dealpath/dealpath/internal/playbook"
@@ -44,6 +48,13 @@ type Service struct {
 	Playbook *playbook.Playbook
 	// Now is the clock; tests inject a fixed one.
 	Now func() time.Time
+	// Tick makes the ticker that paces import heartbeats and sweeps: a
+	// channel and a function that stops it. Nil means time.NewTicker;
+	// tests inject channels they send on.
+	Tick func(d time.Duration) (<-chan time.Time, func())
+	// Instance names this server process among those sharing a database;
+	// it owns the import jobs the process runs.
+	Instance string
 	// PasswordCost tunes password hashing; tests lower it to stay fast.
 	PasswordCost int
 	// SessionTTL is how long a login stays valid.
@@ -55,7 +66,27 @@ type Service struct {
 
 // NewService returns a service with production defaults.
 func NewService(st Store) *Service {
-	return &Service{Store: st, Playbook: playbook.Default(), Now: time.Now, PasswordCost: DefaultPasswordCost, SessionTTL: 30 * 24 * time.Hour}
+	return &Service{Store: st, Playbook: playbook.Default(), Now: time.Now, PasswordCost: DefaultPasswordCost, SessionTTL: 30 * 24 * time.Hour,
+		Instance: newInstance()}
+}
+
+// newInstance names a server process: host and process id for the
+// operator, and random bytes so that a restarted process with the same id
+// is another instance.
+func newInstance() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b))
+}
+
+// ticker returns the channel and the stop function of a ticker of period d.
+func (s *Service) ticker(d time.Duration) (<-chan time.Time, func()) {
+	if s.Tick != nil {
+		return s.Tick(d)
+	}
+	t := time.NewTicker(d)
+	return t.C, t.Stop
 }
 
 // now returns the current time in UTC, truncated to microseconds because

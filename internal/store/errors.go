@@ -14,7 +14,45 @@ const (
 	sqliteConstraintUnique     = 2067
 	sqliteConstraintPrimaryKey = 1555
 	sqliteConstraintForeignKey = 787
+	// Primary result codes: the low byte of an extended code.
+	sqliteBusy   = 5 // another connection holds the lock past busy_timeout
+	sqliteLocked = 6 // a lock inside this connection's own database
 )
+
+// PostgreSQL SQLSTATEs of a transaction that lost a race and was rolled
+// back, or gave up waiting for a lock: sent again, it normally succeeds.
+var pgRetryable = map[string]bool{
+	"40001": true, // serialization_failure
+	"40P01": true, // deadlock_detected
+	"55P03": true, // lock_not_available (lock_timeout, NOWAIT)
+}
+
+// isRetryable reports an engine error that says the database was busy,
+// not that the request or the data were wrong.
+func isRetryable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pgRetryable[pe.Code]
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff
+		return c == sqliteBusy || c == sqliteLocked
+	}
+	return false
+}
+
+// ClassifyError implements crm.ErrorClassifier: a deadlock, a
+// serialization failure or a lock timeout becomes crm.EUNAVAILABLE, which
+// the web layer answers with 503 and Retry-After; any other error is
+// returned as it is.
+func (db *DB) ClassifyError(err error) error {
+	var de *crm.Error
+	if errors.As(err, &de) || !isRetryable(err) {
+		return err
+	}
+	return crm.Unavailable(err)
+}
 
 func isUniqueViolation(err error) bool {
 	var pe *pgconn.PgError

@@ -365,10 +365,10 @@ const importJobCols = `id, user_id, kind, mode, file_name, status, phase, total_
 // CreateImportJob inserts a job with its uploaded file and sets its id.
 func (db *DB) CreateImportJob(ctx context.Context, j *crm.ImportJob) error {
 	return db.write.QueryRowContext(ctx, db.q(`INSERT INTO import_jobs (user_id, kind, mode, file_name, status, phase, total_rows,
-		done_rows, inserted_rows, bad_rows, error_key, result_json, file_data, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		done_rows, inserted_rows, bad_rows, error_key, result_json, file_data, created_at, updated_at, owner, heartbeat_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		j.UserID, j.Kind, j.Mode, j.FileName, j.Status, j.Phase, j.Total, j.Done, j.Inserted, j.Bad, j.ErrorKey,
-		crm.MarshalResult(j.Result), j.FileData, db.t(j.CreatedAt), db.t(j.UpdatedAt)).Scan(&j.ID)
+		crm.MarshalResult(j.Result), j.FileData, db.t(j.CreatedAt), db.t(j.UpdatedAt), j.Owner, db.t(j.HeartbeatAt)).Scan(&j.ID)
 }
 
 // UpdateImportJob writes a job's progress or outcome and its error file.
@@ -420,18 +420,4 @@ func (db *DB) ImportJobFile(ctx context.Context, id int64, which string) ([]byte
 		return nil, notFound(err, "import")
 	}
 	return b, nil
-}
-
-// FailRunningImportJobs marks every job still running as failed with the
-// reason errorKey and returns how many there were. A server calls it as it
-// starts: a job found running then was left by a server that stopped
-// during the import, whose transaction was never committed.
-func (db *DB) FailRunningImportJobs(ctx context.Context, errorKey string, now time.Time) (int, error) {
-	res, err := db.write.ExecContext(ctx, db.q(`UPDATE import_jobs SET status = ?, error_key = ?, updated_at = ? WHERE status = ?`),
-		crm.JobFailed, errorKey, db.t(now), crm.JobRunning)
-	if err != nil {
-		return 0, err
-	}
-	n, err := res.RowsAffected()
-	return int(n), err
 }

@@ -1,13 +1,11 @@
 package store_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/dealpath/dealpath/internal/crm"
-	"github.com/dealpath/dealpath/internal/i18n"
 	"github.com/dealpath/dealpath/internal/store"
 	"github.com/dealpath/dealpath/internal/store/storetest"
 )
@@ -56,48 +54,6 @@ func TestImportWritesWhileChecking(t *testing.T) {
 		after := e.counts()
 		if after["accounts"] != before["accounts"]+3498 || after["audit_log"] != before["audit_log"]+1 {
 			t.Errorf("skip wrote %v → %v, want 3498 accounts and one audit row", before, after)
-		}
-	})
-}
-
-// TestImportInterruptedJobs leaves a job running as a server stopped
-// during the import would, and checks that the next start marks it failed
-// with a reason in both languages while finished jobs keep their outcome.
-func TestImportInterruptedJobs(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newImportEnv(t, db)
-		ctx := context.Background()
-		left, err := e.svc.StartImportJob(ctx, e.rep, crm.KindAccounts, crm.ImportSkipBadRows, "a.csv", []byte("公司名称\n甲\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		finished, err := e.svc.StartImportJob(ctx, e.rep, crm.KindAccounts, crm.ImportDryRun, "b.csv", []byte("公司名称\n乙\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		finished.Status = crm.JobDone
-		if err := db.UpdateImportJob(ctx, finished); err != nil {
-			t.Fatal(err)
-		}
-		if n, err := e.svc.FailInterruptedImports(ctx); err != nil || n != 1 {
-			t.Fatalf("marked %d jobs (%v), want 1", n, err)
-		}
-		j, err := e.svc.ImportJob(ctx, e.rep, left.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if j.Status != crm.JobFailed || j.ErrorKey != "import.error.interrupted" {
-			t.Errorf("left job is %s (%q), want failed as interrupted", j.Status, j.ErrorKey)
-		}
-		zh, en := i18n.T(i18n.ZH, j.ErrorKey), i18n.T(i18n.EN, j.ErrorKey)
-		if zh == j.ErrorKey || en == j.ErrorKey || zh == en || !strings.Contains(zh, "中断") {
-			t.Errorf("reason zh %q en %q", zh, en)
-		}
-		if j, err := e.svc.ImportJob(ctx, e.rep, finished.ID); err != nil || j.Status != crm.JobDone {
-			t.Errorf("finished job became %v (%v)", j, err)
-		}
-		if n, err := e.svc.FailInterruptedImports(ctx); err != nil || n != 0 {
-			t.Errorf("second start marked %d jobs (%v), want none", n, err)
 		}
 	})
 }

@@ -206,8 +206,9 @@ func (s *Server) startImport(ctx context.Context, actor crm.Actor, up *importUpl
 	lp := &liveProgress{phase: crm.PhaseCheck, total: len(table.Rows), startedAt: time.Now()}
 	liveImports.Store(key, lp)
 	// The import outlives the request that started it; it stops only when
-	// done. A server stopped meanwhile leaves the job "running" until the
-	// next start marks it failed (crm.FailInterruptedImports).
+	// done. A server stopped meanwhile leaves the job "running" until its
+	// heartbeat is old and a server's start or sweep marks it failed
+	// (crm.FailInterruptedImports).
 	bg := context.WithoutCancel(ctx)
 	go func() {
 		defer liveImports.Delete(key)

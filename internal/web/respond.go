@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/dealpath/dealpath/internal/crm"
@@ -42,6 +44,8 @@ func statusOf(code string) int {
 		return http.StatusUnauthorized
 	case crm.EGATEUNMET:
 		return http.StatusUnprocessableEntity
+	case crm.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -69,16 +73,84 @@ type unmetView struct {
 	Missing []string `json:"missing,omitempty"`
 }
 
+// retryAfterSeconds is the Retry-After of a 503: a deadlock or a lock
+// wait is over within a second or two.
+const retryAfterSeconds = "2"
+
+// statusClientClosed is the status logged for a request whose client went
+// away before the answer (nginx's 499). It is never sent: nobody is there.
+const statusClientClosed = 499
+
+// Counts are the failed requests a server counted since it started, kept
+// apart so that a client hanging up is not mistaken for a server fault.
+type Counts struct {
+	// ServerErrors were answered 500.
+	ServerErrors int64
+	// Unavailable were answered 503: the database was busy (a deadlock,
+	// a serialization failure, a lock timeout) and the client may retry.
+	Unavailable int64
+	// ClientClosed were abandoned by their client before the answer.
+	ClientClosed int64
+}
+
+// counters backs Counts; the handlers of many requests add to it at once.
+type counters struct {
+	serverErrors, unavailable, clientClosed atomic.Int64
+}
+
+// Counts returns the failed requests counted so far.
+func (s *Server) Counts() Counts {
+	return Counts{ServerErrors: s.counts.serverErrors.Load(), Unavailable: s.counts.unavailable.Load(),
+		ClientClosed: s.counts.clientClosed.Load()}
+}
+
+// clientClosed handles an error of a request whose client went away (its
+// context is cancelled when the connection closes): the error is a
+// consequence, not a fault, so it is logged as status 499 below error
+// level, counted apart, and nothing is written. It reports whether that
+// was the case.
+func (s *Server) clientClosed(w http.ResponseWriter, r *http.Request, err error) bool {
+	if !errors.Is(r.Context().Err(), context.Canceled) {
+		return false
+	}
+	s.counts.clientClosed.Add(1)
+	if rec, ok := w.(*statusRecorder); ok && rec.status == 0 {
+		rec.status = statusClientClosed
+	}
+	s.log.Info("client closed request", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path,
+		"status", statusClientClosed, "err", err)
+	return true
+}
+
+// classify names what an error means as far as the store can tell, and
+// logs and counts the errors that are no fault of the request: a busy
+// database (503, with Retry-After) and anything not a domain error (500).
+// It returns the domain error to answer with.
+func (s *Server) classify(w http.ResponseWriter, r *http.Request, err error) *crm.Error {
+	var de *crm.Error
+	if !errors.As(s.svc.Classify(err), &de) {
+		s.counts.serverErrors.Add(1)
+		s.log.Error("internal error", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
+		return crm.Errorf(crm.EINTERNAL, "error.internal", requestID(r))
+	}
+	if de.Code == crm.EUNAVAILABLE {
+		s.counts.unavailable.Add(1)
+		s.log.Warn("database busy", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", retryAfterSeconds)
+	}
+	return de
+}
+
 // writeError answers with the error envelope in the reader's language.
 // Anything that is not a domain error is logged and shown only as an
-// internal error with the request id.
+// internal error with the request id; a request whose client left gets
+// no answer.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	lang := language(r)
-	var de *crm.Error
-	if !errors.As(err, &de) {
-		s.log.Error("internal error", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
-		de = crm.Errorf(crm.EINTERNAL, "error.internal", requestID(r))
+	if s.clientClosed(w, r, err) {
+		return
 	}
+	lang := language(r)
+	de := s.classify(w, r, err)
 	body := errorBody{Error: errorDetail{Code: de.Code, Message: i18n.T(lang, de.Message.Key, de.Message.Args...)}}
 	if len(de.Fields) > 0 {
 		body.Error.Fields = map[string]string{}

@@ -19,6 +19,7 @@ type Server struct {
 	log    *slog.Logger
 	mux    *http.ServeMux
 	routes []Route
+	counts counters
 }
 
 // Route is one registered method and path pattern, listed for the test that

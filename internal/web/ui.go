@@ -271,6 +271,9 @@ func (s *Server) ui(pattern string, h uiHandler) {
 // uiFail answers an error as a page: forbidden and not found have their
 // own pages; anything else is logged and shown as an internal error.
 func (s *Server) uiFail(w http.ResponseWriter, r *http.Request, sess *uiSession, err error) {
+	if s.clientClosed(w, r, err) {
+		return
+	}
 	switch crm.ErrorCode(err) {
 	case crm.EFORBIDDEN:
 		s.uiError(w, r, sess, http.StatusForbidden)
@@ -279,12 +282,23 @@ func (s *Server) uiFail(w http.ResponseWriter, r *http.Request, sess *uiSession,
 		s.uiError(w, r, sess, http.StatusNotFound)
 		return
 	}
-	s.log.Error("internal error", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
+	if s.classify(w, r, err).Code == crm.EUNAVAILABLE {
+		s.uiError(w, r, sess, http.StatusServiceUnavailable)
+		return
+	}
+	// classify logged what is not a domain error; a domain error that no
+	// page expects is a fault of the page, logged here.
+	var de *crm.Error
+	if errors.As(err, &de) {
+		s.counts.serverErrors.Add(1)
+		s.log.Error("internal error", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
+	}
 	s.uiError(w, r, sess, http.StatusInternalServerError)
 }
 
 func (s *Server) uiError(w http.ResponseWriter, r *http.Request, sess *uiSession, status int) {
-	key := map[int]string{http.StatusBadRequest: "400", http.StatusForbidden: "403", http.StatusNotFound: "404"}[status]
+	key := map[int]string{http.StatusBadRequest: "400", http.StatusForbidden: "403", http.StatusNotFound: "404",
+		http.StatusServiceUnavailable: "503"}[status]
 	if key == "" {
 		key = "500"
 	}

@@ -463,6 +463,7 @@ func (s *Server) forecastAdjust(w http.ResponseWriter, r *http.Request, sess *ui
 			if r.URL.RawQuery != "" {
 				to += "?" + r.URL.RawQuery
 			}
+			setFlash(w, r, "report_adjustment_saved")
 			http.Redirect(w, r, to, http.StatusSeeOther)
 			return nil
 		}

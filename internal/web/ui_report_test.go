@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/dealpath/dealpath/internal/crm"
+	"github.com/dealpath/dealpath/internal/i18n"
 )
 
 func TestUIReports(t *testing.T) {
@@ -92,6 +93,14 @@ func TestUIForecastAdjustments(t *testing.T) {
 		p = b.post("/reports/forecast/adjustments"+query, form(s.r1.ID, "2026-12", "12,345.6", "客户口头确认"))
 		if p.Status != 303 || p.Header.Get("Location") != "/reports/forecast"+query {
 			t.Fatalf("save: %d %q\n%s", p.Status, p.Header.Get("Location"), p.Body)
+		}
+		// The page it lands on says so, once.
+		p = b.get("/reports/forecast" + query)
+		if flash := `<div class="flash" role="status">` + i18n.T(i18n.ZH, "ui.flash.report_adjustment_saved") + `</div>`; !strings.Contains(p.Body, flash) {
+			t.Errorf("forecast page after saving lacks the notice %s", flash)
+		}
+		if p = b.get("/reports/forecast" + query); strings.Contains(p.Body, `class="flash"`) {
+			t.Error("the notice shows again on the next page")
 		}
 		list, err := e.svc.ForecastAdjustments(context.Background(), crm.ActorOf(s.boss), fmt.Sprint(s.r1.ID), "2026-12")
 		if err != nil || len(list) != 1 || list[0].Amount != 1_234_560 || list[0].CreatedBy != s.m1.ID || list[0].Note != "客户口头确认" {
