@@ -6,6 +6,8 @@ package store_test
 // storetest.SeedReportData: DEALPATH_BENCH_DEALS deals (default 100,000)
 // with stage history, activities and contracts. Seeding happens only
 // inside the Benchmark function, so `go test ./...` never pays for it.
+// With DEALPATH_BENCH_KEEP set (storetest.OpenBench) the seeded databases
+// are kept and reused by later runs, migrated to the code under test.
 
 import (
 	"context"
@@ -28,8 +30,26 @@ type reportBenchSet struct {
 func seedReportBench(b *testing.B, engine string) *reportBenchSet {
 	b.Helper()
 	ctx := context.Background()
-	db, where := storetest.MustOpenURL(b, engine)
+	n := storetest.BenchDeals(b)
+	db, where, seeded := storetest.OpenBench(b, engine, "reports", n)
 	set := &reportBenchSet{db: db}
+	svc := crm.NewService(db)
+	svc.Now = func() time.Time { return benchNow }
+	set.svc = svc
+	if seeded {
+		// A kept database seeded by an earlier run: the same users.
+		for _, u := range []struct {
+			name  string
+			actor *crm.Actor
+		}{{"admin", &set.admin}, {"u0-0", &set.manager}, {"u0-1", &set.rep}} {
+			user, err := db.UserByUsername(ctx, u.name)
+			if err != nil {
+				b.Fatalf("kept database: user %s: %v", u.name, err)
+			}
+			*u.actor = crm.ActorOf(user)
+		}
+		return set
+	}
 	admin := &crm.User{Version: 1, Username: "admin", Role: crm.RoleAdmin, Language: "zh-CN", PasswordHash: "x", CreatedAt: benchNow, UpdatedAt: benchNow}
 	if err := db.CreateUser(ctx, admin); err != nil {
 		b.Fatal(err)
@@ -60,10 +80,7 @@ func seedReportBench(b *testing.B, engine string) *reportBenchSet {
 			}
 		}
 	}
-	storetest.SeedReportData(b, where, engine, members, storetest.BenchDeals(b))
-	svc := crm.NewService(db)
-	svc.Now = func() time.Time { return benchNow }
-	set.svc = svc
+	storetest.SeedReportData(b, where, engine, members, n)
 	return set
 }
 
