@@ -89,19 +89,7 @@ var accountSorts = map[string]sortSpec{
 
 // ListAccounts returns one page of live accounts.
 func (db *DB) ListAccounts(ctx context.Context, f crm.AccountFilter) (*crm.Page[*crm.Account], error) {
-	lq := &listQuery{cols: accountCols, from: accountFrom, countFrom: "accounts a", idCol: "a.id", sorts: accountSorts, defSrt: "name"}
-	lq.and("a.deleted_at IS NULL")
-	lq.scope("a.owner_id", f.Scope)
-	if f.OwnerID != nil {
-		lq.and("a.owner_id = ?", *f.OwnerID)
-	}
-	if f.UpdatedSince != nil {
-		lq.and("a.updated_at >= ?", db.t(*f.UpdatedSince))
-	}
-	if len(f.Grades) > 0 {
-		lq.and("a.fit_grade IN ("+placeholders(len(f.Grades))+")", anySlice(f.Grades)...)
-	}
-	lq.searchIndexed("a.name", f.Q, "accounts_name_fts")
+	lq := db.accountList(f)
 	page := &crm.Page[*crm.Account]{Items: []*crm.Account{}}
 	next, total, err := db.run(ctx, lq, f.ListParams, func(rows *sql.Rows, key *any) (int64, error) {
 		a, err := scanAccount(rows, key)
@@ -204,4 +192,23 @@ func (db *DB) softDelete(ctx context.Context, tx *sql.Tx, table, kind string, id
 		return err
 	}
 	return db.insertAudit(ctx, tx, audit)
+}
+
+// accountList is the list query of ListAccounts for f (db gives the
+// engine's time format).
+func (db *DB) accountList(f crm.AccountFilter) *listQuery {
+	lq := &listQuery{cols: accountCols, from: accountFrom, countFrom: "accounts a", idCol: "a.id", sorts: accountSorts, defSrt: "name"}
+	lq.and("a.deleted_at IS NULL")
+	lq.scope("a.owner_id", f.Scope)
+	if f.OwnerID != nil {
+		lq.and("a.owner_id = ?", *f.OwnerID)
+	}
+	if f.UpdatedSince != nil {
+		lq.and("a.updated_at >= ?", db.t(*f.UpdatedSince))
+	}
+	if len(f.Grades) > 0 {
+		lq.and("a.fit_grade IN ("+placeholders(len(f.Grades))+")", anySlice(f.Grades)...)
+	}
+	lq.searchIndexed("a.name", f.Q, "accounts_name_fts", "account_name_pairs")
+	return lq
 }

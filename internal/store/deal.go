@@ -102,7 +102,7 @@ func (db *DB) ListDeals(ctx context.Context, f crm.DealFilter) (*crm.Page[*crm.D
 	if f.UpdatedSince != nil {
 		lq.and("d.updated_at >= ?", db.t(*f.UpdatedSince))
 	}
-	lq.searchIndexed("d.title", f.Q, "deals_title_fts")
+	lq.searchIndexed("d.title", f.Q, "deals_title_fts", "")
 	page := &crm.Page[*crm.Deal]{Items: []*crm.Deal{}}
 	next, total, err := db.run(ctx, lq, f.ListParams, func(rows *sql.Rows, key *any) (int64, error) {
 		d, err := scanDeal(rows, key)

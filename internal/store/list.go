@@ -55,6 +55,10 @@ type textSearch struct {
 	// column (migration 0009), with idCol the list's id column and text the
 	// search text; see ftsCondition.
 	fts, idCol, text string
+	// pairs, when set, is the table of neighbouring character pairs of
+	// the one column (migration 0016) that serves texts of one or two
+	// characters on both engines; see pairCondition.
+	pairs string
 }
 
 func (lq *listQuery) and(cond string, args ...any) {
@@ -100,12 +104,14 @@ func (lq *listQuery) search(col, q string) { lq.searchAny(q, col) }
 // searchIndexed is search on a column that migration 0009 indexes by
 // trigrams: on PostgreSQL a pg_trgm GIN index on the same lower(… COLLATE
 // "C") expression serves the LIKE as it stands; on SQLite the FTS5 table
-// fts is consulted first (ftsCondition).
-func (lq *listQuery) searchIndexed(col, q, fts string) {
+// fts is consulted first (ftsCondition). pairs, when not empty, names the
+// character pair table of the column (migration 0016), which serves texts
+// too short for a trigram (pairCondition).
+func (lq *listQuery) searchIndexed(col, q, fts, pairs string) {
 	lq.searchAny(q, col)
 	if n := len(lq.searches); n > 0 && lq.searches[n-1].cols[0] == col {
 		s := &lq.searches[n-1]
-		s.fts, s.idCol, s.text = fts, lq.idCol, strings.TrimSpace(q)
+		s.fts, s.idCol, s.text, s.pairs = fts, lq.idCol, strings.TrimSpace(q), pairs
 	}
 }
 
@@ -136,6 +142,42 @@ func (db *DB) ftsCondition(ctx context.Context, s textSearch) (string, any, erro
 		return "", nil, nil
 	}
 	return s.idCol + " IN (SELECT rowid FROM " + s.fts + " WHERE " + s.fts + " MATCH ?)", phrase, nil
+}
+
+// pairCondition returns, on either engine, an extra condition that
+// restricts a search of one or two characters to the rows whose column
+// holds that pair of neighbouring characters (or, for one character, a
+// pair that starts with it) in the pair table s.pairs, when fewer than
+// ftsRareLimit pairs match; past that the text is common and walking the
+// sort index finds a page sooner. The table holds the pairs of the very
+// text the LIKE reads (lower() of ASCII letters only, no other folding),
+// so a row has the pair exactly when the LIKE matches it; the LIKE stays
+// beside it all the same.
+func (db *DB) pairCondition(ctx context.Context, s textSearch) (string, []any, error) {
+	if s.pairs == "" {
+		return "", nil, nil
+	}
+	runes := []rune(asciiLower(s.text))
+	var cond string
+	var args []any
+	switch len(runes) {
+	case 1:
+		cond, args = "c1 = ?", []any{string(runes[0])}
+	case 2:
+		cond, args = "c1 = ? AND c2 = ?", []any{string(runes[0]), string(runes[1])}
+	default:
+		return "", nil, nil
+	}
+	var n int
+	err := db.read.QueryRowContext(ctx, db.q("SELECT COUNT(*) FROM (SELECT 1 FROM "+s.pairs+" WHERE "+cond+" LIMIT ?) m"),
+		append(args, ftsRareLimit)...).Scan(&n)
+	if err != nil {
+		return "", nil, err
+	}
+	if n >= ftsRareLimit {
+		return "", nil, nil
+	}
+	return s.idCol + " IN (SELECT account_id FROM " + s.pairs + " WHERE " + cond + ")", args, nil
 }
 
 // searchAny is search on several columns: a row matches when any of them
@@ -236,21 +278,9 @@ func (db *DB) run(ctx context.Context, lq *listQuery, p crm.ListParams, scan fun
 	if db.engine == Postgres {
 		expr = spec.postgres
 	}
-	where := append([]string(nil), lq.where...)
-	args := append([]any(nil), lq.args...)
-	for _, s := range lq.searches {
-		where = append(where, db.searchSQL(s))
-		for range s.cols {
-			args = append(args, s.pattern)
-		}
-		cond, arg, err := db.ftsCondition(ctx, s)
-		if err != nil {
-			return "", nil, err
-		}
-		if cond != "" {
-			where = append(where, cond)
-			args = append(args, arg)
-		}
+	where, args, err := db.conditions(ctx, lq)
+	if err != nil {
+		return "", nil, err
 	}
 
 	if p.WithTotal {
@@ -319,6 +349,37 @@ func (db *DB) run(ctx context.Context, lq *listQuery, p crm.ListParams, scan fun
 		return "", nil, err
 	}
 	return next, total, nil
+}
+
+// conditions returns the list's conditions and their arguments, with the
+// text searches turned into SQL for the engine and, where an index serves
+// them, the condition that lets the plan start from it.
+func (db *DB) conditions(ctx context.Context, lq *listQuery) ([]string, []any, error) {
+	where := append([]string(nil), lq.where...)
+	args := append([]any(nil), lq.args...)
+	for _, s := range lq.searches {
+		where = append(where, db.searchSQL(s))
+		for range s.cols {
+			args = append(args, s.pattern)
+		}
+		cond, arg, err := db.ftsCondition(ctx, s)
+		if err != nil {
+			return nil, nil, err
+		}
+		if cond != "" {
+			where = append(where, cond)
+			args = append(args, arg)
+		}
+		cond, pargs, err := db.pairCondition(ctx, s)
+		if err != nil {
+			return nil, nil, err
+		}
+		if cond != "" {
+			where = append(where, cond)
+			args = append(args, pargs...)
+		}
+	}
+	return where, args, nil
 }
 
 func whereSQL(conds []string) string {
