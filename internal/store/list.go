@@ -44,6 +44,17 @@ type listQuery struct {
 	// (see scope), for SQLite and for PostgreSQL. The replacement takes the
 	// same arguments in the same order.
 	countWhere map[int][2]string
+	// total, when set, is a query that counts the list's rows from a
+	// summary kept exact by triggers, for lists whose conditions the
+	// summary can answer; run uses it for with_total instead of counting
+	// the rows themselves.
+	total *summaryCount
+}
+
+// summaryCount is a count query over a summary table and its arguments.
+type summaryCount struct {
+	sql  string
+	args []any
 }
 
 // textSearch is one search condition: its LIKE pattern on any of its
@@ -283,7 +294,13 @@ func (db *DB) run(ctx context.Context, lq *listQuery, p crm.ListParams, scan fun
 		return "", nil, err
 	}
 
-	if p.WithTotal {
+	if p.WithTotal && lq.total != nil {
+		var n int
+		if err := db.read.QueryRowContext(ctx, db.q(lq.total.sql), lq.total.args...).Scan(&n); err != nil {
+			return "", nil, err
+		}
+		total = &n
+	} else if p.WithTotal {
 		var n int
 		from := lq.from
 		if lq.countFrom != "" {
