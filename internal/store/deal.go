@@ -133,17 +133,7 @@ func dealSummaryCount(f crm.DealFilter) *summaryCount {
 	if f.AccountID != nil || f.UpdatedSince != nil || strings.TrimSpace(f.Q) != "" {
 		return nil
 	}
-	var where []string
-	var args []any
-	switch s := f.Scope; {
-	case s.All:
-	case s.TeamID != 0:
-		where = append(where, "owner_id IN (SELECT CAST(? AS BIGINT) UNION ALL SELECT id FROM users WHERE team_id = ?)")
-		args = append(args, s.OwnerID, s.TeamID)
-	default:
-		where = append(where, "owner_id = ?")
-		args = append(args, s.OwnerID)
-	}
+	where, args := ownerSummaryScope(f.Scope)
 	if f.OwnerID != nil {
 		where = append(where, "owner_id = ?")
 		args = append(args, *f.OwnerID)

@@ -57,6 +57,19 @@ type summaryCount struct {
 	args []any
 }
 
+// ownerSummaryScope is the condition of scope s on a summary table kept
+// per owner (column owner_id), the same rows as listQuery.scope.
+func ownerSummaryScope(s crm.Scope) ([]string, []any) {
+	switch {
+	case s.All:
+		return nil, nil
+	case s.TeamID != 0:
+		return []string{"owner_id IN (SELECT CAST(? AS BIGINT) UNION ALL SELECT id FROM users WHERE team_id = ?)"}, []any{s.OwnerID, s.TeamID}
+	default:
+		return []string{"owner_id = ?"}, []any{s.OwnerID}
+	}
+}
+
 // textSearch is one search condition: its LIKE pattern on any of its
 // columns.
 type textSearch struct {

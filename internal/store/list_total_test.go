@@ -94,3 +94,69 @@ func TestDealTotalMatchesTheRows(t *testing.T) {
 		}
 	})
 }
+
+// TestAccountTotalMatchesTheRows checks the same for account lists and
+// their summary by owner (migration 0016), after inserts, reassignments
+// and deletes.
+func TestAccountTotalMatchesTheRows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		team := &crm.Team{Version: 1, Name: "team", CreatedAt: t0, UpdatedAt: t0}
+		if err := db.CreateTeam(ctx, team); err != nil {
+			t.Fatal(err)
+		}
+		manager := mustUser(t, db, "manager", crm.RoleManager, &team.ID)
+		reps := []*crm.User{mustUser(t, db, "rep1", crm.RoleRep, &team.ID), mustUser(t, db, "rep2", crm.RoleRep, nil), manager}
+		var accounts []*crm.Account
+		for i := range 30 {
+			accounts = append(accounts, mustAccount(t, db, fmt.Sprint("客户", i), reps[i%3].ID))
+		}
+		for i, a := range accounts[:12] {
+			a, err := db.AccountByID(ctx, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i%2 == 0 {
+				if err := db.DeleteAccount(ctx, a.ID, a.Version, &crm.AuditEntry{EntityType: "account", EntityID: a.ID, Action: "delete", CreatedAt: t0}); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			a.OwnerID = reps[(i+1)%3].ID
+			if err := db.UpdateAccount(ctx, a, a.Version, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		rep1 := reps[0].ID
+		for name, f := range map[string]crm.AccountFilter{
+			"admin":          {Scope: crm.Scope{All: true}},
+			"admin, owner":   {Scope: crm.Scope{All: true}, OwnerID: &rep1},
+			"manager":        {Scope: crm.Scope{TeamID: team.ID, OwnerID: manager.ID}},
+			"rep":            {Scope: crm.Scope{OwnerID: rep1}},
+			"rep, other one": {Scope: crm.Scope{OwnerID: rep1}, OwnerID: &reps[1].ID},
+			"admin, search":  {Scope: crm.Scope{All: true}, ListParams: crm.ListParams{Q: "客户1"}},
+			"admin, grade":   {Scope: crm.Scope{All: true}, Grades: []string{"A"}},
+		} {
+			f.Limit, f.WithTotal = 7, true
+			rows, total := 0, -1
+			for {
+				page, err := db.ListAccounts(ctx, f)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				rows += len(page.Items)
+				if total < 0 {
+					total = *page.Total
+				}
+				if page.NextCursor == "" {
+					break
+				}
+				f.Cursor = page.NextCursor
+			}
+			if total != rows {
+				t.Errorf("%s: total %d, the list holds %d", name, total, rows)
+			}
+		}
+	})
+}
