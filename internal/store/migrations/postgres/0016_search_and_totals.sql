@@ -20,6 +20,24 @@ INSERT INTO account_name_pairs (c1, c2, account_id)
     SELECT DISTINCT substr(lower(a.name COLLATE "C"), p.n, 1), substr(lower(a.name COLLATE "C"), p.n + 1, 1), a.id
     FROM accounts a CROSS JOIN LATERAL generate_series(1, length(a.name)) p(n);
 
+-- New accounts are paired once per statement, from its transition table:
+-- an import or a bulk load (COPY) of thousands of accounts then runs one
+-- set-based INSERT instead of a trigger call per row. PostgreSQL refuses a
+-- transition table on a trigger with a column list, so renames and
+-- deletes, which are rare, have a row trigger.
+CREATE FUNCTION account_name_pairs_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO account_name_pairs (c1, c2, account_id)
+        SELECT DISTINCT substr(lower(a.name COLLATE "C"), p.pos, 1), substr(lower(a.name COLLATE "C"), p.pos + 1, 1), a.id
+        FROM new_accounts a CROSS JOIN LATERAL generate_series(1, length(a.name)) p(pos)
+        ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER account_name_pairs_insert AFTER INSERT ON accounts
+    REFERENCING NEW TABLE AS new_accounts FOR EACH STATEMENT EXECUTE FUNCTION account_name_pairs_insert();
+
 -- The pairs of the old name are found by the primary key, one lookup each;
 -- a delete by account_id alone would need a second index on every row.
 CREATE FUNCTION account_name_pairs_sync() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -27,22 +45,20 @@ BEGIN
     IF TG_OP = 'UPDATE' AND OLD.name = NEW.name THEN
         RETURN NULL;
     END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        DELETE FROM account_name_pairs WHERE (c1, c2, account_id) IN (
-            SELECT substr(lower(OLD.name COLLATE "C"), p.n, 1), substr(lower(OLD.name COLLATE "C"), p.n + 1, 1), OLD.id
-            FROM generate_series(1, length(OLD.name)) p(n));
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    DELETE FROM account_name_pairs WHERE (c1, c2, account_id) IN (
+        SELECT substr(lower(OLD.name COLLATE "C"), p.pos, 1), substr(lower(OLD.name COLLATE "C"), p.pos + 1, 1), OLD.id
+        FROM generate_series(1, length(OLD.name)) p(pos));
+    IF TG_OP = 'UPDATE' THEN
         INSERT INTO account_name_pairs (c1, c2, account_id)
-            SELECT DISTINCT substr(lower(NEW.name COLLATE "C"), p.n, 1), substr(lower(NEW.name COLLATE "C"), p.n + 1, 1), NEW.id
-            FROM generate_series(1, length(NEW.name)) p(n)
+            SELECT DISTINCT substr(lower(NEW.name COLLATE "C"), p.pos, 1), substr(lower(NEW.name COLLATE "C"), p.pos + 1, 1), NEW.id
+            FROM generate_series(1, length(NEW.name)) p(pos)
             ON CONFLICT DO NOTHING;
     END IF;
     RETURN NULL;
 END;
 $$;
 
-CREATE TRIGGER account_name_pairs_sync AFTER INSERT OR DELETE OR UPDATE OF name ON accounts
+CREATE TRIGGER account_name_pairs_sync AFTER DELETE OR UPDATE OF name ON accounts
     FOR EACH ROW EXECUTE FUNCTION account_name_pairs_sync();
 
 -- The number of live accounts per owner, kept exact by triggers on every
@@ -59,10 +75,23 @@ CREATE TABLE account_owner_totals (
 INSERT INTO account_owner_totals (owner_id, accounts)
     SELECT owner_id, COUNT(*) FROM accounts WHERE deleted_at IS NULL GROUP BY owner_id;
 
+-- New accounts are counted once per statement, owners in key order.
+CREATE FUNCTION account_owner_totals_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO account_owner_totals (owner_id, accounts)
+        SELECT owner_id, COUNT(*) FROM new_accounts WHERE deleted_at IS NULL GROUP BY owner_id ORDER BY owner_id
+        ON CONFLICT (owner_id) DO UPDATE SET accounts = account_owner_totals.accounts + EXCLUDED.accounts;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER account_owner_totals_insert AFTER INSERT ON accounts
+    REFERENCING NEW TABLE AS new_accounts FOR EACH STATEMENT EXECUTE FUNCTION account_owner_totals_insert();
+
 CREATE FUNCTION account_owner_totals_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    take_old boolean := TG_OP IN ('UPDATE', 'DELETE') AND OLD.deleted_at IS NULL;
-    put_new boolean := TG_OP IN ('INSERT', 'UPDATE') AND NEW.deleted_at IS NULL;
+    take_old boolean := OLD.deleted_at IS NULL;
+    put_new boolean := TG_OP = 'UPDATE' AND NEW.deleted_at IS NULL;
 BEGIN
     IF take_old AND put_new AND OLD.owner_id = NEW.owner_id THEN
         RETURN NULL;
@@ -83,5 +112,5 @@ BEGIN
 END;
 $$;
 
-CREATE TRIGGER account_owner_totals_sync AFTER INSERT OR DELETE OR UPDATE OF owner_id, deleted_at ON accounts
+CREATE TRIGGER account_owner_totals_sync AFTER DELETE OR UPDATE OF owner_id, deleted_at ON accounts
     FOR EACH ROW EXECUTE FUNCTION account_owner_totals_sync();
