@@ -176,7 +176,8 @@ func (db *DB) ftsCondition(ctx context.Context, s textSearch) (string, any, erro
 // sort index finds a page sooner. The table holds the pairs of the very
 // text the LIKE reads (lower() of ASCII letters only, no other folding),
 // so a row has the pair exactly when the LIKE matches it; the LIKE stays
-// beside it all the same.
+// beside it all the same. The table has the columns c1, c2 and
+// account_id (migration 0016).
 func (db *DB) pairCondition(ctx context.Context, s textSearch) (string, []any, error) {
 	if s.pairs == "" {
 		return "", nil, nil
