@@ -1,11 +1,9 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -98,10 +96,6 @@ type importWriter struct {
 	// the last time converted by t and its argument
 	lastTime time.Time
 	lastArg  any
-	// PostgreSQL deals: the imported deals per summary row, written at
-	// commit in place of the disabled triggers (beginPostgres)
-	pipeline map[pipelineKey]*summaryFigures
-	forecast map[forecastKey]*summaryFigures
 }
 
 // t is a time as a query argument. The records of an import mostly carry
@@ -139,7 +133,7 @@ func (db *DB) BeginImport(ctx context.Context, kind string) (crm.ImportWriter, e
 	}
 	w := &importWriter{db: db, table: t, conn: conn, tx: tx, per: importCopyRows}
 	if db.engine == Postgres {
-		if err := w.beginPostgres(ctx, kind); err != nil {
+		if err := w.beginPostgres(ctx); err != nil {
 			w.Rollback()
 			return nil, err
 		}
@@ -152,21 +146,6 @@ func (db *DB) BeginImport(ctx context.Context, kind string) (crm.ImportWriter, e
 	}
 	return w, nil
 }
-
-// importSummaryTriggers are the PostgreSQL triggers on deals that keep
-// the report summaries (migrations 0007, 0010, 0011, 0012) and that an import
-// of deals replaces with one set-based update at commit (see
-// beginPostgres). Each adds a deal to one summary row, and PostgreSQL
-// cannot reuse the space of a row version the same, still open
-// transaction replaced: the k-th update of a summary row walks past k-1
-// dead versions, so n imported deals on a few summary rows cost O(n²)
-// (50,000 deals of one owner: 13 s of the server's CPU, of 16).
-var importSummaryTriggers = []string{"report_pipeline_sync", "report_forecast_sync"}
-
-// importSummaries is whether an import of deals on PostgreSQL keeps the
-// summaries itself instead of through importSummaryTriggers; a test turns
-// it off to compare the two.
-var importSummaries = true
 
 // beginPostgres readies the import's PostgreSQL transaction.
 //
@@ -182,131 +161,15 @@ var importSummaries = true
 // a fraction of a second after the commit, losing the whole import (never
 // part of it), which the user sees as an import to run again.
 //
-// For deals, the summary triggers are disabled for this transaction and
-// the writer adds the imported deals to the summaries itself at commit.
-// DISABLE TRIGGER locks deals against other writers (SHARE ROW EXCLUSIVE)
-// until the import ends, so no other write can change the summaries in
-// between; readers are not blocked. A rollback undoes the DISABLE too.
-func (w *importWriter) beginPostgres(ctx context.Context, kind string) error {
+// The report summaries kept by triggers on deals are added to once per
+// COPY, from its transition table (postgres migration 0017), not per row.
+func (w *importWriter) beginPostgres(ctx context.Context) error {
 	for _, set := range []string{"SET LOCAL plan_cache_mode = auto", "SET LOCAL synchronous_commit = off"} {
 		if _, err := w.tx.ExecContext(ctx, set); err != nil {
 			return err
 		}
 	}
-	if kind != crm.KindDeals || !importSummaries {
-		return nil
-	}
-	if _, err := w.tx.ExecContext(ctx, "ALTER TABLE deals "+summaryTriggers("DISABLE")); err != nil {
-		return err
-	}
-	w.pipeline = map[pipelineKey]*summaryFigures{}
-	w.forecast = map[forecastKey]*summaryFigures{}
 	return nil
-}
-
-func summaryTriggers(verb string) string {
-	parts := make([]string, len(importSummaryTriggers))
-	for i, t := range importSummaryTriggers {
-		parts[i] = verb + " TRIGGER " + t
-	}
-	return strings.Join(parts, ", ")
-}
-
-type pipelineKey struct {
-	owner int64
-	stage string
-}
-
-type forecastKey struct {
-	close string // the close date, YYYY-MM-DD
-	owner int64
-	stage string
-}
-
-type summaryFigures struct{ deals, amount int64 }
-
-// addSummaries counts imported deals into the summaries kept for commit:
-// what the triggers do for a new live deal.
-func (w *importWriter) addSummaries(recs []any) {
-	for _, r := range recs {
-		d := r.(*crm.Deal)
-		p := w.pipeline[pipelineKey{d.OwnerID, d.Stage}]
-		if p == nil {
-			p = &summaryFigures{}
-			w.pipeline[pipelineKey{d.OwnerID, d.Stage}] = p
-		}
-		p.deals++
-		p.amount += d.Amount
-		if d.ExpectedCloseDate == nil {
-			continue
-		}
-		k := forecastKey{d.ExpectedCloseDate.String(), d.OwnerID, d.Stage}
-		f := w.forecast[k]
-		if f == nil {
-			f = &summaryFigures{}
-			w.forecast[k] = f
-		}
-		f.deals++
-		f.amount += d.Amount
-	}
-}
-
-// writeSummaries adds the imported deals to the summary tables, the rows
-// in key order as the triggers take them (0011), and enables the
-// triggers again.
-func (w *importWriter) writeSummaries(ctx context.Context) error {
-	if w.pipeline == nil {
-		return nil
-	}
-	pk := make([]pipelineKey, 0, len(w.pipeline))
-	for k := range w.pipeline {
-		pk = append(pk, k)
-	}
-	slices.SortFunc(pk, func(a, b pipelineKey) int {
-		return cmp.Or(cmp.Compare(a.owner, b.owner), strings.Compare(a.stage, b.stage))
-	})
-	owners, stages, deals, amounts := make([]int64, len(pk)), make([]string, len(pk)), make([]int64, len(pk)), make([]int64, len(pk))
-	for i, k := range pk {
-		owners[i], stages[i], deals[i], amounts[i] = k.owner, k.stage, w.pipeline[k].deals, w.pipeline[k].amount
-	}
-	_, err := w.tx.ExecContext(ctx, `INSERT INTO report_pipeline_totals (owner_id, stage, deals, amount)
-		SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[])
-		ON CONFLICT (owner_id, stage) DO UPDATE SET deals = report_pipeline_totals.deals + EXCLUDED.deals,
-			amount = report_pipeline_totals.amount + EXCLUDED.amount`, owners, stages, deals, amounts)
-	if err != nil {
-		return err
-	}
-	fk := make([]forecastKey, 0, len(w.forecast))
-	for k := range w.forecast {
-		fk = append(fk, k)
-	}
-	slices.SortFunc(fk, func(a, b forecastKey) int {
-		return cmp.Or(strings.Compare(a.close, b.close), cmp.Compare(a.owner, b.owner), strings.Compare(a.stage, b.stage))
-	})
-	closes := make([]string, len(fk))
-	owners, stages, deals, amounts = make([]int64, len(fk)), make([]string, len(fk)), make([]int64, len(fk)), make([]int64, len(fk))
-	for i, k := range fk {
-		closes[i], owners[i], stages[i], deals[i], amounts[i] = k.close, k.owner, k.stage, w.forecast[k].deals, w.forecast[k].amount
-	}
-	_, err = w.tx.ExecContext(ctx, `INSERT INTO report_forecast_totals (close_date, owner_id, stage, deals, amount)
-		SELECT CAST(c AS date), o, s, n, a FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[]) AS u (c, o, s, n, a)
-		ON CONFLICT (close_date, owner_id, stage) DO UPDATE SET deals = report_forecast_totals.deals + EXCLUDED.deals,
-			amount = report_forecast_totals.amount + EXCLUDED.amount`, closes, owners, stages, deals, amounts)
-	if err != nil {
-		return err
-	}
-	// The month rows of migration 0012, which the same disabled trigger
-	// keeps, folded from the day rows in key order.
-	_, err = w.tx.ExecContext(ctx, `INSERT INTO report_forecast_months (month, owner_id, stage, deals, amount)
-		SELECT substr(c, 1, 7), o, s, SUM(n), SUM(a) FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[]) AS u (c, o, s, n, a)
-		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-		ON CONFLICT (month, owner_id, stage) DO UPDATE SET deals = report_forecast_months.deals + EXCLUDED.deals,
-			amount = report_forecast_months.amount + EXCLUDED.amount`, closes, owners, stages, deals, amounts)
-	if err != nil {
-		return err
-	}
-	_, err = w.tx.ExecContext(ctx, "ALTER TABLE deals "+summaryTriggers("ENABLE"))
-	return err
 }
 
 func (w *importWriter) insertSQL(rows int) string {
@@ -336,9 +199,6 @@ func (w *importWriter) flush(ctx context.Context, recs []any) error {
 		var err error
 		if w.db.engine == Postgres {
 			err = w.copy(ctx, batch)
-			if err == nil && w.pipeline != nil {
-				w.addSummaries(batch)
-			}
 		} else {
 			w.args = w.args[:0]
 			for _, r := range batch {
@@ -395,10 +255,6 @@ func (w *importWriter) Commit(ctx context.Context, audit *crm.AuditEntry) error 
 		return err
 	}
 	w.pending = nil
-	if err := w.writeSummaries(ctx); err != nil {
-		w.Rollback()
-		return err
-	}
 	if err := w.db.insertAudit(ctx, w.tx, audit); err != nil {
 		w.Rollback()
 		return err

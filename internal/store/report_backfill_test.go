@@ -40,6 +40,15 @@ func TestReportSummaryMigrationsBackfill(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				// 0017's statement trigger writes the month rows: back to
+				// the row triggers of inserts it replaced, and 0017 is
+				// applied again after 0012.
+				undo = append(undo, `DROP TRIGGER deal_insert_summaries ON deals`, `DROP FUNCTION deal_insert_summaries()`)
+				for _, fn := range []string{"report_pipeline_sync", "report_forecast_sync", "report_pipeline_changes_sync", "deal_stage_entries_sync"} {
+					undo = append(undo, `DROP TRIGGER `+fn+` ON deals`,
+						`CREATE TRIGGER `+fn+` AFTER INSERT OR UPDATE OR DELETE ON deals FOR EACH ROW EXECUTE FUNCTION `+fn+`()`)
+				}
+				undo = append(undo, `DELETE FROM schema_migrations WHERE version = 17`)
 				undo = append(undo, `DROP TRIGGER deals_last_activity_sync ON activities`, `DROP FUNCTION deals_last_activity_sync()`,
 					string(lock)) // 0011's trigger function, without the month rows
 			} else {
@@ -81,7 +90,11 @@ func TestReportSummaryMigrationsBackfill(t *testing.T) {
 					done, 1+i%25, r1.ID, 1+i%30, del))
 			}
 			exec(stmts...)
-			if n, err := db.Migrate(ctx); err != nil || n != 2 {
+			want := 2 // 0012 and 0013
+			if engine == store.Postgres {
+				want = 3 // and 0017
+			}
+			if n, err := db.Migrate(ctx); err != nil || n != want {
 				t.Fatalf("migrate: %d applied, %v", n, err)
 			}
 
