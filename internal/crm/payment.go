@@ -73,8 +73,12 @@ type ReceivableFilter struct {
 	ListParams
 	Scope     Scope
 	AccountID *int64
-	Overdue   bool
-	Today     Date
+	// OwnerID narrows the scope to one owner's deals: My day shows the
+	// viewer's own payments, which the first page of a manager's or an
+	// admin's whole scope need not hold.
+	OwnerID *int64
+	Overdue bool
+	Today   Date
 }
 
 // ReceivableSortFields are the fields a receivable list sorts by: the due

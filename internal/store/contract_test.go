@@ -166,6 +166,13 @@ func TestContractPaymentsAndCompletion(t *testing.T) {
 		if err != nil || len(all.Items) != 1 || all.Items[0].Open != 400 || all.Items[0].MilestoneID != m2.ID {
 			t.Fatalf("receivables %+v %v", all, err)
 		}
+		// One owner's within a wider scope: the owner's, and nobody's else.
+		for owner, want := range map[int64]int{d.OwnerID: 1, d.OwnerID + 1000: 0} {
+			own, err := db.Receivables(ctx, crm.ReceivableFilter{ListParams: lp, Scope: crm.Scope{All: true}, OwnerID: &owner})
+			if err != nil || len(own.Items) != want {
+				t.Fatalf("receivables of owner %d: %+v %v, want %d", owner, own, err, want)
+			}
+		}
 		// The last payment without a completion is refused: nothing written.
 		if err := pay(m2, 400, nil); crm.ErrorCode(err) != crm.ECONFLICT {
 			t.Fatalf("unexpected last payment: %v", err)

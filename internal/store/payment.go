@@ -187,6 +187,9 @@ func (db *DB) Receivables(ctx context.Context, f crm.ReceivableFilter) (*crm.Pag
 	if f.AccountID != nil {
 		lq.and("d.account_id = ?", *f.AccountID)
 	}
+	if f.OwnerID != nil {
+		lq.and("d.owner_id = ?", *f.OwnerID)
+	}
 	if f.Overdue {
 		lq.and("m.due_on < ?", f.Today.String())
 	}

@@ -175,12 +175,12 @@ func (s *Server) myDay(w http.ResponseWriter, r *http.Request, sess *uiSession) 
 	}
 
 	// Payments due this week or overdue on my deals.
-	recs, err := s.svc.Receivables(ctx, actor, crm.ReceivableFilter{ListParams: crm.ListParams{Limit: crm.MaxLimit, Sort: "due_on"}})
+	recs, err := s.svc.Receivables(ctx, actor, crm.ReceivableFilter{OwnerID: &me, ListParams: crm.ListParams{Limit: crm.MaxLimit, Sort: "due_on"}})
 	if err != nil {
 		return err
 	}
 	for _, rc := range recs.Items {
-		if rc.OwnerID != me || rc.Open <= 0 || rc.DueOn == nil || !rc.DueOn.Before(weekEnd) {
+		if rc.Open <= 0 || rc.DueOn == nil || !rc.DueOn.Before(weekEnd) {
 			continue
 		}
 		v.Payments = append(v.Payments, paymentRow{Account: accountName(rc.AccountID), Contract: rc.ContractNumber,
