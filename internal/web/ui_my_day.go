@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/dealpath/dealpath/internal/crm"
@@ -88,7 +89,7 @@ func (s *Server) myDay(w http.ResponseWriter, r *http.Request, sess *uiSession) 
 	}
 
 	// My deals, open ones only, closest close date first.
-	deals, err := s.svc.Deals(ctx, actor, crm.DealFilter{OwnerID: &me, ListParams: crm.ListParams{Limit: crm.MaxLimit, Sort: "expected_close_date"}})
+	deals, err := s.svc.Deals(ctx, actor, crm.DealFilter{OwnerID: &me, ListParams: crm.ListParams{Limit: crm.MaxLimit, Sort: "expected_close_date", WithTotal: true}})
 	if err != nil {
 		return err
 	}
@@ -100,10 +101,14 @@ func (s *Server) myDay(w http.ResponseWriter, r *http.Request, sess *uiSession) 
 			open = append(open, d)
 		}
 	}
+	openCount, err := s.myOpenDeals(ctx, actor, deals, len(open))
+	if err != nil {
+		return err
+	}
 	if len(open) > myDayDeals {
-		v.MoreDeals = len(open) - myDayDeals
 		open = open[:myDayDeals]
 	}
+	v.MoreDeals = max(0, openCount-len(open))
 	for _, d := range open {
 		g, err := s.svc.DealGuidance(ctx, actor, d.ID)
 		if err != nil {
@@ -191,6 +196,27 @@ func (s *Server) myDay(w http.ResponseWriter, r *http.Request, sess *uiSession) 
 	p.Data = v
 	s.render(w, p, "my_day")
 	return nil
+}
+
+// myOpenDeals counts the viewer's open deals. When the first page held
+// them all it is the open ones on it; otherwise all the viewer's deals
+// less the closed and lost ones, each total read from the summaries the
+// deal list's totals use, not by reading the deals.
+func (s *Server) myOpenDeals(ctx context.Context, actor crm.Actor, first *crm.Page[*crm.Deal], openOnPage int) (int, error) {
+	if first.NextCursor == "" || first.Total == nil {
+		return openOnPage, nil
+	}
+	me, n := actor.UserID, *first.Total
+	for _, stage := range []string{"closed", "lost"} {
+		p, err := s.svc.Deals(ctx, actor, crm.DealFilter{OwnerID: &me, Stage: stage, ListParams: crm.ListParams{Limit: 1, WithTotal: true}})
+		if err != nil {
+			return 0, err
+		}
+		if p.Total != nil {
+			n -= *p.Total
+		}
+	}
+	return n, nil
 }
 
 // stageName is a stage's name in the reader's language.

@@ -435,3 +435,40 @@ func TestMyDayPayments(t *testing.T) {
 		}
 	})
 }
+
+// TestMyDayCountsEveryOpenDeal gives a rep more deals than one page of
+// the list (crm.MaxLimit), some of them finished, and checks that My day
+// counts every open deal it does not show (it shows 20), not only those
+// on that page.
+func TestMyDayCountsEveryOpenDeal(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *env) {
+		rep := e.user("rep", crm.RoleRep, nil)
+		c := e.login("rep")
+		acc := mkAccount(c, "宁波顺达商贸有限公司")
+		now := e.clock.Now()
+		var ds []*crm.Deal
+		const open, finished = crm.MaxLimit + 30, 7
+		for i := range open + finished {
+			stage := "prospecting"
+			if i < finished {
+				stage = []string{"closed", "lost"}[i%2]
+			}
+			d := &crm.Deal{Version: 1, AccountID: acc.ID, OwnerID: rep.ID, Title: fmt.Sprint("商机", i), Stage: stage, Amount: 100,
+				ExpectedCloseDate: &crm.Date{Time: now.AddDate(0, 0, i%90).Truncate(24 * time.Hour)},
+				StageChangedAt:    now, CreatedAt: now, UpdatedAt: now}
+			if stage == "lost" {
+				d.LostReason = "预算取消"
+			}
+			ds = append(ds, d)
+		}
+		if err := e.db.InsertDeals(context.Background(), ds, &crm.AuditEntry{ActorID: rep.ID, EntityType: "import", Action: "import", CreatedAt: now}, nil); err != nil {
+			t.Fatal(err)
+		}
+		b := e.browser()
+		b.signIn("rep", testPassword)
+		p := b.get("/my-day")
+		if want := fmt.Sprintf("另有 %d 个进行中的商机未显示。", open-20); p.Status != 200 || !strings.Contains(p.Body, want) {
+			t.Fatalf("my day: %d, want %q", p.Status, want)
+		}
+	})
+}
