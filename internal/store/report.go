@@ -551,8 +551,8 @@ func (db *DB) StalledDeals(ctx context.Context, f crm.ReportFilter, maxDays map[
 // compelling-event code and by competitor. A deal with several events or
 // competitors counts once under each.
 func (db *DB) WinLoss(ctx context.Context, f crm.ReportFilter) (*crm.WinLossReport, error) {
-	where, args := reportWhere("d.owner_id", f)
-	q := `WITH decided AS (SELECT d.id, d.account_id, d.amount, d.lost_reason, 0 AS won
+	where, args := reportWhere(db.noIndex("d.owner_id"), f)
+	q := `WITH decided AS MATERIALIZED (SELECT d.id, d.account_id, d.amount, d.lost_reason, 0 AS won
 		FROM deals d WHERE d.deleted_at IS NULL AND ` + where + ` AND d.stage = ? AND d.stage_changed_at >= ? AND d.stage_changed_at < ?
 		UNION ALL
 		SELECT d.id, d.account_id, d.amount, d.lost_reason, 1 FROM deal_stage_entries e JOIN deals d ON d.id = e.deal_id
