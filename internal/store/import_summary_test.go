@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/dealpath/dealpath/internal/crm"
-	"github.com/dealpath/dealpath/internal/store"
 	"github.com/dealpath/dealpath/internal/store/storetest"
 )
 
@@ -27,7 +26,7 @@ func TestImportKeepsReportSummaries(t *testing.T) {
 			ctx := context.Background()
 			fill := func(t *testing.T) {
 				db, where := storetest.MustOpenURL(t, engine)
-				raw := rawDB(t, engine, where)
+				raw := openRaw(t, engine, where)
 				admin := mustUser(t, db, "admin", crm.RoleAdmin, nil)
 				reps := []*crm.User{mustUser(t, db, "rep1", crm.RoleRep, nil), mustUser(t, db, "rep2", crm.RoleRep, nil)}
 				var accounts []*crm.Account
@@ -112,20 +111,6 @@ func checkSummaries(t *testing.T, raw *sql.DB, what string) {
 			t.Errorf("%s: %s\n= %v\nwant %v", what, c.summary, got, want)
 		}
 	}
-}
-
-func rawDB(t *testing.T, engine, where string) *sql.DB {
-	t.Helper()
-	driver, dsn := "pgx", where
-	if engine == store.SQLite {
-		driver, dsn = "sqlite", "file:"+where+"?_pragma=busy_timeout(10000)"
-	}
-	raw, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { raw.Close() })
-	return raw
 }
 
 // rawText runs a query and returns its rows as text, one string a row.

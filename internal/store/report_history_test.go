@@ -16,40 +16,10 @@ import (
 	"github.com/dealpath/dealpath/internal/store/storetest"
 )
 
-// rawLines runs a query and renders each row as a line of its columns.
+// rawLines is rawText in sorted order, for queries without ORDER BY.
 func rawLines(t *testing.T, raw *sql.DB, query string) []string {
 	t.Helper()
-	rows, err := raw.Query(query)
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for rows.Next() {
-		v := make([]any, len(cols))
-		p := make([]any, len(cols))
-		for i := range v {
-			p[i] = &v[i]
-		}
-		if err := rows.Scan(p...); err != nil {
-			t.Fatal(err)
-		}
-		s := make([]string, len(v))
-		for i, x := range v {
-			if b, ok := x.([]byte); ok {
-				x = string(b)
-			}
-			s[i] = fmt.Sprint(x)
-		}
-		out = append(out, strings.Join(s, " "))
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	out := rawText(t, raw, query)
 	sort.Strings(out)
 	return out
 }
@@ -159,7 +129,7 @@ func TestReportHistoryBackfill(t *testing.T) {
 				for what, cells := range map[string][]crm.StageCell{"from the first day": fromStart, "from the totals": fromTotals} {
 					var got []string
 					for _, c := range cells {
-						got = append(got, fmt.Sprintf("%d %s %d %d", c.OwnerID, c.Stage, c.Count, c.Amount))
+						got = append(got, fmt.Sprintf("%d|%s|%d|%d", c.OwnerID, c.Stage, c.Count, c.Amount))
 					}
 					sort.Strings(got)
 					if strings.Join(got, "\n") != strings.Join(want, "\n") {
