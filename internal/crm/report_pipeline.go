@@ -115,17 +115,24 @@ func (s *Service) ReportPipeline(ctx context.Context, actor Actor, q ReportQuery
 
 // sortedGroups orders groups by name, then id, so that answers are stable.
 func sortedGroups(m map[int64]*PipelineGroup) []PipelineGroup {
-	out := make([]PipelineGroup, 0, len(m))
+	return sortedByName(m, func(g *PipelineGroup) (string, int64, *int64) { return g.Name, g.TeamID, g.OwnerID })
+}
+
+// sortedByName orders the groups of a report (owner or team groups of one
+// kind) by name, then by owner id — or team id, for team groups.
+func sortedByName[G any](m map[int64]*G, key func(*G) (name string, teamID int64, ownerID *int64)) []G {
+	out := make([]G, 0, len(m))
 	for _, g := range m {
 		out = append(out, *g)
 	}
-	slices.SortFunc(out, func(a, b PipelineGroup) int {
-		if c := strings.Compare(a.Name, b.Name); c != 0 {
+	slices.SortFunc(out, func(a, b G) int {
+		an, ai, ao := key(&a)
+		bn, bi, bo := key(&b)
+		if c := strings.Compare(an, bn); c != 0 {
 			return c
 		}
-		var ai, bi int64 = a.TeamID, b.TeamID
-		if a.OwnerID != nil && b.OwnerID != nil {
-			ai, bi = *a.OwnerID, *b.OwnerID
+		if ao != nil && bo != nil {
+			ai, bi = *ao, *bo
 		}
 		return int(ai - bi)
 	})
@@ -347,22 +354,9 @@ func (s *Service) ReportForecast(ctx context.Context, actor Actor, q ReportQuery
 	return rep, nil
 }
 
+// sortedForecast orders forecast groups as sortedGroups does.
 func sortedForecast(m map[int64]*ForecastGroup) []ForecastGroup {
-	out := make([]ForecastGroup, 0, len(m))
-	for _, g := range m {
-		out = append(out, *g)
-	}
-	slices.SortFunc(out, func(a, b ForecastGroup) int {
-		if c := strings.Compare(a.Name, b.Name); c != 0 {
-			return c
-		}
-		var ai, bi int64 = a.TeamID, b.TeamID
-		if a.OwnerID != nil && b.OwnerID != nil {
-			ai, bi = *a.OwnerID, *b.OwnerID
-		}
-		return int(ai - bi)
-	})
-	return out
+	return sortedByName(m, func(g *ForecastGroup) (string, int64, *int64) { return g.Name, g.TeamID, g.OwnerID })
 }
 
 // forecastBasis decides the probabilities: the playbook's, or — once the
